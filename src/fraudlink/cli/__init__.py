@@ -1,0 +1,12 @@
+"""The ``fraudlink`` command line: thin commands over the services."""
+
+from __future__ import annotations
+
+from fraudlink.cli import demo_cmd, ingest_cmd, schema_cmd, simulate_cmd
+from fraudlink.cli.app import app
+
+__all__ = ["app", "demo_cmd", "ingest_cmd", "main", "schema_cmd", "simulate_cmd"]
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,170 @@
+"""Canonical events: what every platform's data becomes after ingest.
+
+Each event type is declared once here, and the declaration drives decoding
+(msgspec), the JSON Schema, the columnar Parquet layout (:mod:`.columns`) and the
+data-model docs. Events are tagged by ``type``.
+
+The ``ts`` of an event is its *event time*: when it happened in the world, the
+clock the detection windows run on. For a transfer it is the moment the transfer
+reached its reported status (completion, or initiation if it never completed),
+because that is when the money actually moved or failed to.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import msgspec
+
+from fraudlink.model.types import AwareDatetime, CityName, Currency, Id, IpAddress, MinorUnits
+
+ScanStatus = Literal["shipped", "in_transit", "delivered", "signed"]
+RefundReason = Literal[
+    "not_received", "damaged", "not_as_described", "wrong_item", "changed_mind", "other"
+]
+RefundDecision = Literal["approved", "rejected"]
+TransferChannel = Literal["app", "qr_code", "bank_card", "withdrawal", "red_packet", "merchant"]
+TransferStatus = Literal["pending", "completed", "failed", "reversed"]
+PaymentMethod = Literal["wallet", "bank_card", "credit", "balance"]
+
+
+class Event(msgspec.Struct, frozen=True, kw_only=True, tag_field="type", forbid_unknown_fields=True):
+    """Fields every event has."""
+
+    event_id: Id
+    ts: AwareDatetime
+    org: Id
+
+
+class AccountRegistered(Event, tag="account_registered"):
+    """An account was opened on a platform or wallet."""
+
+    account: Id
+    city: CityName
+    ip: IpAddress
+    device_id: Id
+
+
+class Login(Event, tag="login"):
+    """A login attempt, successful or not."""
+
+    account: Id
+    ip: IpAddress
+    city: CityName
+    device_id: Id
+    success: bool
+
+
+class OrderPlaced(Event, tag="order_placed"):
+    """A buyer placed an order with a merchant."""
+
+    account: Id
+    order_id: Id
+    merchant: Id
+    amount: MinorUnits
+    currency: Currency
+    item_category: str
+    ship_city: CityName
+
+
+class Payment(Event, tag="payment"):
+    """The buyer paid for an order."""
+
+    account: Id
+    order_id: Id
+    amount: MinorUnits
+    currency: Currency
+    method: PaymentMethod
+    instrument: Id | None = None
+
+
+class ParcelScan(Event, tag="parcel_scan"):
+    """A logistics scan of the parcel of an order."""
+
+    account: Id
+    order_id: Id
+    scan_status: ScanStatus
+    city: CityName
+    carrier: str | None = None
+
+
+class RefundRequested(Event, tag="refund_requested"):
+    """A buyer asked for money back on an order."""
+
+    account: Id
+    order_id: Id
+    refund_id: Id
+    amount: MinorUnits
+    currency: Currency
+    reason: RefundReason
+    text: str = ""
+
+
+class RefundDecided(Event, tag="refund_decided"):
+    """The platform approved or rejected a refund request."""
+
+    account: Id
+    order_id: Id
+    refund_id: Id
+    decision: RefundDecision
+    amount: MinorUnits
+    currency: Currency
+
+
+class WalletTransfer(Event, tag="wallet_transfer"):
+    """Money moved from one account to another (or out to a bank card).
+
+    ``from_account`` is the payer and ``to_account`` the payee; ``to_org`` is the
+    institution holding the payee account when it differs from ``org``.
+    """
+
+    transfer_id: Id
+    from_account: Id
+    to_account: Id
+    to_org: Id
+    amount: MinorUnits
+    currency: Currency
+    channel: TransferChannel
+    status: TransferStatus
+    initiated_at: AwareDatetime
+    completed_at: AwareDatetime | None = None
+    memo: str = ""
+
+    def __post_init__(self) -> None:
+        if self.completed_at is not None and self.completed_at < self.initiated_at:
+            raise ValueError("completed_at is before initiated_at")
+        if self.status == "completed" and self.completed_at is None:
+            raise ValueError("a completed transfer needs completed_at")
+
+
+AnyEvent = (
+    AccountRegistered
+    | Login
+    | OrderPlaced
+    | Payment
+    | ParcelScan
+    | RefundRequested
+    | RefundDecided
+    | WalletTransfer
+)
+
+EVENT_TYPES: dict[str, type[Event]] = {
+    cls.__struct_config__.tag: cls  # type: ignore[misc]
+    for cls in (
+        AccountRegistered,
+        Login,
+        OrderPlaced,
+        Payment,
+        ParcelScan,
+        RefundRequested,
+        RefundDecided,
+        WalletTransfer,
+    )
+}
+
+
+def subject_account(event: AnyEvent) -> str:
+    """The account an event is about: the payer of a transfer, else ``account``."""
+    if isinstance(event, WalletTransfer):
+        return event.from_account
+    return event.account

@@ -1,0 +1,62 @@
+"""Money as integer minor units; conversions from the decimal text platforms export."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+# Exponent of the minor unit per ISO 4217; currencies absent here use 2.
+_MINOR_EXPONENT = {"JPY": 0, "KRW": 0, "VND": 0, "BHD": 3, "KWD": 3}
+_SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "HKD": "HK$", "GBP": "£", "JPY": "¥"}
+
+
+def minor_exponent(currency: str) -> int:
+    """Digits after the decimal point for ``currency``.
+
+    >>> minor_exponent("CNY"), minor_exponent("JPY")
+    (2, 0)
+    """
+    return _MINOR_EXPONENT.get(currency, 2)
+
+
+def to_minor(text: str | int | float | Decimal, currency: str) -> int:
+    """Parse a major-unit amount ("1,234.50") into exact minor units.
+
+    Rejects amounts with more precision than the currency has, instead of rounding
+    money away silently.
+
+    >>> to_minor("1,234.50", "CNY")
+    123450
+    >>> to_minor("12.345", "CNY")
+    Traceback (most recent call last):
+    ...
+    ValueError: 12.345 has more than 2 decimal places for CNY
+    """
+    if isinstance(text, float):
+        text = repr(text)
+    raw = str(text).strip().replace(",", "").replace("¥", "").replace("￥", "")
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise ValueError(f"{text!r} is not a number") from None
+    if not value.is_finite():
+        raise ValueError(f"{text!r} is not a finite amount")
+    scaled = value.scaleb(minor_exponent(currency))
+    if scaled != scaled.to_integral_value():
+        raise ValueError(
+            f"{text} has more than {minor_exponent(currency)} decimal places for {currency}"
+        )
+    return int(scaled)
+
+
+def format_money(minor: int, currency: str) -> str:
+    """Human text for an amount, e.g. ``¥23,400.00``.
+
+    >>> format_money(2340000, "CNY")
+    '¥23,400.00'
+    """
+    exp = minor_exponent(currency)
+    sign = "-" if minor < 0 else ""
+    major = Decimal(abs(minor)).scaleb(-exp)
+    symbol = _SYMBOLS.get(currency)
+    body = f"{major:,.{exp}f}"
+    return f"{sign}{symbol}{body}" if symbol else f"{sign}{body} {currency}"

@@ -1,0 +1,1 @@
+"""Planted typologies: fraud with ground-truth labels, and honest look-alikes."""

@@ -6,7 +6,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from fraudlink.model.money import format_money
@@ -17,9 +24,19 @@ from fraudlink.sim.world import WorldSummary
 _MAX_GANGS = 12
 _KIND = {"refund_fraud": "refund ring", "impersonation_scam": "scam gang"}
 # Short role tags keep the table inside an 80-column terminal.
-_ROLE = {"organiser": " org", "claimant": " claim", "coordinator": " coord", "caller": " call",
-         "mule": " mule", "cash_out": " cash"}  # fmt: skip
-_PHASES = {"people": "people and accounts", "planted": "planted stories", "days": "days of activity"}
+_ROLE = {
+    "organiser": " org",
+    "claimant": " claim",
+    "coordinator": " coord",
+    "caller": " call",
+    "mule": " mule",
+    "cash_out": " cash",
+}
+_PHASES = {
+    "people": "people and accounts",
+    "planted": "planted stories",
+    "days": "days of activity",
+}
 
 
 @contextmanager
@@ -33,7 +50,7 @@ def world_progress(console: Console) -> Iterator[ProgressFn]:
         console=console,
         transient=False,
     ) as bar:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
         done: dict[str, int] = {}
 
         def update(phase: str, value: int, total: int) -> None:
@@ -63,12 +80,20 @@ def render_world(summary: WorldSummary, console: Console) -> None:
 
     gangs = Table(title="Planted gangs (ground truth)", title_justify="left")
     for col in ("gang", "kind", "members by role", "acc.", "cities", "victims", "loss"):
-        gangs.add_column(col, justify="left" if col in ("gang", "kind", "members by role") else "right")
+        gangs.add_column(
+            col, justify="left" if col in ("gang", "kind", "members by role") else "right"
+        )
     for g in facts.gangs[:_MAX_GANGS]:
         roles = " ".join(f"{n}{_ROLE.get(r, r)}" for r, n in sorted(g.roles.items()))
-        gangs.add_row(g.gang_id, _KIND.get(g.typology, g.typology), roles, str(g.accounts),
-                      str(len(g.cities)), str(g.victims or ""),
-                      format_money(g.loss, "CNY") if g.loss else "")  # fmt: skip
+        gangs.add_row(
+            g.gang_id,
+            _KIND.get(g.typology, g.typology),
+            roles,
+            str(g.accounts),
+            str(len(g.cities)),
+            str(g.victims or ""),
+            format_money(g.loss, "CNY") if g.loss else "",
+        )
     if len(facts.gangs) > _MAX_GANGS:
         gangs.add_row("…", f"{len(facts.gangs) - _MAX_GANGS} more", "", "", "", "", "")
     console.print(gangs)
@@ -78,9 +103,14 @@ def render_world(summary: WorldSummary, console: Console) -> None:
     losses.add_column("victims", justify="right")
     losses.add_column("loss", justify="right")
     for province, loss in facts.loss_by_province.items():
-        losses.add_row(province, str(facts.victims_by_province[province]), format_money(loss, "CNY"))
-    losses.add_row("[bold]total[/]", f"[bold]{facts.victims}[/]",
-                   f"[bold]{format_money(facts.total_loss, 'CNY')}[/]")  # fmt: skip
+        losses.add_row(
+            province, str(facts.victims_by_province[province]), format_money(loss, "CNY")
+        )
+    losses.add_row(
+        "[bold]total[/]",
+        f"[bold]{facts.victims}[/]",
+        f"[bold]{format_money(facts.total_loss, 'CNY')}[/]",
+    )
     console.print(losses)
     console.print(
         f"Account takeovers: {facts.takeovers} ({format_money(facts.stolen_by_takeover, 'CNY')} "

@@ -54,7 +54,9 @@ def _build_schema() -> pa.Schema:
             arrow = _arrow_type(annotations[f.name])
             seen = fields.get(f.name)
             if seen is not None and seen != arrow:
-                raise TypeError(f"field {f.name} is {seen} in one event type and {arrow} in another")
+                raise TypeError(
+                    f"field {f.name} is {seen} in one event type and {arrow} in another"
+                )
             fields[f.name] = arrow
     order = ["event_id", "type", "ts", "org"]
     names = order + [n for n in fields if n not in order]
@@ -99,7 +101,8 @@ def row_to_event(row: dict[str, Any]) -> AnyEvent:
         if isinstance(value, datetime) and value.tzinfo is None:
             data[key] = value.replace(tzinfo=UTC)
     data["type"] = row["type"]
-    return msgspec.convert(data, AnyEvent)  # type: ignore[arg-type]
+    event: AnyEvent = msgspec.convert(data, AnyEvent)
+    return event
 
 
 def table_to_events(table: pa.Table, batch_size: int = 65536) -> Iterator[AnyEvent]:
@@ -111,4 +114,5 @@ def table_to_events(table: pa.Table, batch_size: int = 65536) -> Iterator[AnyEve
 
 def decode_event_json(line: bytes | str) -> AnyEvent:
     """Decode one canonical event from JSON, validating every field."""
-    return _event_decoder.decode(line)
+    event: AnyEvent = _event_decoder.decode(line)
+    return event

@@ -28,7 +28,9 @@ TransferStatus = Literal["pending", "completed", "failed", "reversed"]
 PaymentMethod = Literal["wallet", "bank_card", "credit", "balance"]
 
 
-class Event(msgspec.Struct, frozen=True, kw_only=True, tag_field="type", forbid_unknown_fields=True):
+class Event(
+    msgspec.Struct, frozen=True, kw_only=True, tag_field="type", forbid_unknown_fields=True
+):
     """Fields every event has."""
 
     event_id: Id
@@ -36,7 +38,7 @@ class Event(msgspec.Struct, frozen=True, kw_only=True, tag_field="type", forbid_
     org: Id
 
 
-class AccountRegistered(Event, tag="account_registered"):
+class AccountRegistered(Event, frozen=True, tag="account_registered"):
     """An account was opened on a platform or wallet."""
 
     account: Id
@@ -45,7 +47,7 @@ class AccountRegistered(Event, tag="account_registered"):
     device_id: Id
 
 
-class Login(Event, tag="login"):
+class Login(Event, frozen=True, tag="login"):
     """A login attempt, successful or not."""
 
     account: Id
@@ -55,7 +57,7 @@ class Login(Event, tag="login"):
     success: bool
 
 
-class OrderPlaced(Event, tag="order_placed"):
+class OrderPlaced(Event, frozen=True, tag="order_placed"):
     """A buyer placed an order with a merchant."""
 
     account: Id
@@ -67,7 +69,7 @@ class OrderPlaced(Event, tag="order_placed"):
     ship_city: CityName
 
 
-class Payment(Event, tag="payment"):
+class Payment(Event, frozen=True, tag="payment"):
     """The buyer paid for an order."""
 
     account: Id
@@ -78,7 +80,7 @@ class Payment(Event, tag="payment"):
     instrument: Id | None = None
 
 
-class ParcelScan(Event, tag="parcel_scan"):
+class ParcelScan(Event, frozen=True, tag="parcel_scan"):
     """A logistics scan of the parcel of an order."""
 
     account: Id
@@ -88,7 +90,7 @@ class ParcelScan(Event, tag="parcel_scan"):
     carrier: str | None = None
 
 
-class RefundRequested(Event, tag="refund_requested"):
+class RefundRequested(Event, frozen=True, tag="refund_requested"):
     """A buyer asked for money back on an order."""
 
     account: Id
@@ -100,7 +102,7 @@ class RefundRequested(Event, tag="refund_requested"):
     text: str = ""
 
 
-class RefundDecided(Event, tag="refund_decided"):
+class RefundDecided(Event, frozen=True, tag="refund_decided"):
     """The platform approved or rejected a refund request."""
 
     account: Id
@@ -111,7 +113,7 @@ class RefundDecided(Event, tag="refund_decided"):
     currency: Currency
 
 
-class WalletTransfer(Event, tag="wallet_transfer"):
+class WalletTransfer(Event, frozen=True, tag="wallet_transfer"):
     """Money moved from one account to another (or out to a bank card).
 
     ``from_account`` is the payer and ``to_account`` the payee; ``to_org`` is the

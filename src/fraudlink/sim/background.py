@@ -20,9 +20,33 @@ from fraudlink.sim.sink import DaySink, frame
 
 # Share of a day's activity in each local hour (quiet nights, lunch and evening peaks).
 RHYTHM = np.array(
-    [1.2, 0.6, 0.3, 0.2, 0.2, 0.4, 1.2, 2.8, 4.0, 4.6, 5.0, 5.4,
-     6.2, 5.6, 4.8, 4.6, 4.8, 5.2, 5.8, 6.8, 7.6, 8.0, 6.6, 3.4]
-)  # fmt: skip
+    [
+        1.2,
+        0.6,
+        0.3,
+        0.2,
+        0.2,
+        0.4,
+        1.2,
+        2.8,
+        4.0,
+        4.6,
+        5.0,
+        5.4,
+        6.2,
+        5.6,
+        4.8,
+        4.6,
+        4.8,
+        5.2,
+        5.8,
+        6.8,
+        7.6,
+        8.0,
+        6.6,
+        3.4,
+    ]
+)
 RHYTHM = RHYTHM / RHYTHM.sum()
 CATEGORIES = ("clothing", "food", "home", "beauty", "books", "toys", "sports", "electronics")
 CARRIERS = ("SF", "ZTO", "YTO", "STO", "JD", "EMS")
@@ -59,6 +83,7 @@ class Background:
             [np.full((pop.shop >= 0).sum(), 0.35), np.full((pop.wallet >= 0).sum(), 0.45)]
         )
         self.wallets = pop.primary_wallet()
+        self.scripted = np.zeros(n, dtype=bool)
         self.ids = id_source
 
     # -- helpers ---------------------------------------------------------------
@@ -86,6 +111,7 @@ class Background:
         rng = self.rng
         counts = rng.poisson(self.login_rate)
         acc = np.repeat(self.login_accounts, counts)
+        acc = acc[~self.scripted[self.account_person[acc]]]
         n = len(acc)
         person = self.account_person[acc]
         ts = self._times(day, n)
@@ -101,7 +127,9 @@ class Background:
                     "account": self._acc(acc),
                     "ip": self.ips.take(pa.array(person + self.pop.size * mobile)),
                     "city": self._cities(self.person_city[person]),
-                    "device_id": self.devices.take(pa.array(person + self.pop.size * second_device)),
+                    "device_id": self.devices.take(
+                        pa.array(person + self.pop.size * second_device)
+                    ),
                     "success": rng.random(n) < 0.97,
                 },
             ),
@@ -119,26 +147,55 @@ class Background:
             person = self.account_person[acc]
             city = self.person_city[person]
             merchant = rng.choice(pop.shop_merchants[k], size=n, p=pop.shop_merchant_p[k])
-            amount = np.clip(rng.lognormal(np.log(9000), 0.9, size=n), 100, 2_000_000).astype(np.int64)
+            amount = np.clip(rng.lognormal(np.log(9000), 0.9, size=n), 100, 2_000_000).astype(
+                np.int64
+            )
             order_ids = self.ids.take("o", n)
             ts = self._times(day, n)
             org = self._org(acc)
             account = self._acc(acc)
             cat = pa.array(np.array(CATEGORIES)[rng.integers(0, len(CATEGORIES), n)])
             common = {"org": org, "account": account, "order_id": order_ids}
-            sink.add(ts, frame("order_placed", ts, {
-                **common, "merchant": self._acc(merchant), "amount": amount, "currency": "CNY",
-                "item_category": cat, "ship_city": self._cities(city),
-            }))  # fmt: skip
+            sink.add(
+                ts,
+                frame(
+                    "order_placed",
+                    ts,
+                    {
+                        **common,
+                        "merchant": self._acc(merchant),
+                        "amount": amount,
+                        "currency": "CNY",
+                        "item_category": cat,
+                        "ship_city": self._cities(city),
+                    },
+                ),
+            )
             pay_ts = ts + rng.integers(20, 600, size=n) * US
-            method = rng.choice(np.array(["wallet", "bank_card", "credit", "balance"]), size=n, p=[0.6, 0.25, 0.1, 0.05])
+            method = rng.choice(
+                np.array(["wallet", "bank_card", "credit", "balance"]),
+                size=n,
+                p=[0.6, 0.25, 0.1, 0.05],
+            )
             instrument = np.where(method == "bank_card", pop.card[person], self.wallets[person])
             inst = self._acc(instrument)
-            inst = pc.if_else(pa.array(np.isin(method, ["wallet", "bank_card"])), inst, pa.nulls(n, pa.string()))
-            sink.add(pay_ts, frame("payment", pay_ts, {
-                **common, "amount": amount, "currency": "CNY", "method": pa.array(method),
-                "instrument": inst,
-            }))  # fmt: skip
+            inst = pc.if_else(
+                pa.array(np.isin(method, ["wallet", "bank_card"])), inst, pa.nulls(n, pa.string())
+            )
+            sink.add(
+                pay_ts,
+                frame(
+                    "payment",
+                    pay_ts,
+                    {
+                        **common,
+                        "amount": amount,
+                        "currency": "CNY",
+                        "method": pa.array(method),
+                        "instrument": inst,
+                    },
+                ),
+            )
             self._parcels(common, pay_ts, city, self.account_city[merchant], amount, sink)
 
     def _parcels(
@@ -165,35 +222,66 @@ class Background:
             ("delivered", delivered, city, ~lost),
             ("signed", signed, city, ~lost),
         ):
-            cols = {**common, "scan_status": status, "city": self._cities(where), "carrier": carrier}
+            cols = {
+                **common,
+                "scan_status": status,
+                "city": self._cities(where),
+                "carrier": carrier,
+            }
             table = frame("parcel_scan", ts, cols)
             if mask is not None:
                 table, ts = table.filter(pa.array(mask)), ts[mask]
             sink.add(ts, table)
         # Ordinary returns after delivery, and honest "not received" claims on lost parcels.
         returns = (rng.random(n) < 0.025) & ~lost
-        asked = np.where(lost, transit + rng.integers(4 * DAY_US, 8 * DAY_US, size=n),
-                         signed + rng.integers(2 * HOUR_US, 6 * DAY_US, size=n))  # fmt: skip
+        asked = np.where(
+            lost,
+            transit + rng.integers(4 * DAY_US, 8 * DAY_US, size=n),
+            signed + rng.integers(2 * HOUR_US, 6 * DAY_US, size=n),
+        )
         pick = np.flatnonzero(returns | lost)
         m = len(pick)
         if m == 0:
             return
-        reason = np.where(lost[pick], "not_received",
-                          np.array(REFUND_REASONS)[rng.integers(0, len(REFUND_REASONS), m)])  # fmt: skip
+        reason = np.where(
+            lost[pick],
+            "not_received",
+            np.array(REFUND_REASONS)[rng.integers(0, len(REFUND_REASONS), m)],
+        )
         text = np.where(lost[pick], "物流很久没有更新，一直没收到", "商品有问题，申请退货退款")
         sel = pa.array(pick)
         sub = {k: v.take(sel) for k, v in common.items()}
         sub["refund_id"] = self.ids.take("r", m)
         ts = asked[pick]
-        sink.add(ts, frame("refund_requested", ts, {
-            **sub, "amount": amount[pick], "currency": "CNY", "reason": pa.array(reason),
-            "text": pa.array(text),
-        }))  # fmt: skip
+        sink.add(
+            ts,
+            frame(
+                "refund_requested",
+                ts,
+                {
+                    **sub,
+                    "amount": amount[pick],
+                    "currency": "CNY",
+                    "reason": pa.array(reason),
+                    "text": pa.array(text),
+                },
+            ),
+        )
         decided = ts + rng.integers(HOUR_US, 48 * HOUR_US, size=m)
         decision = np.where(rng.random(m) < 0.9, "approved", "rejected")
-        sink.add(decided, frame("refund_decided", decided, {
-            **sub, "decision": pa.array(decision), "amount": amount[pick], "currency": "CNY",
-        }))  # fmt: skip
+        sink.add(
+            decided,
+            frame(
+                "refund_decided",
+                decided,
+                {
+                    **sub,
+                    "decision": pa.array(decision),
+                    "amount": amount[pick],
+                    "currency": "CNY",
+                },
+            ),
+        )
 
     def _transfers(self, day: int, sink: DaySink) -> None:
         rng, pop = self.rng, self.pop
@@ -216,12 +304,23 @@ class Background:
         m = len(payer)
         dst = rng.choice(pop.wallet_merchants, size=m, p=pop.wallet_merchant_p)
         amount = np.clip(rng.lognormal(np.log(3000), 0.8, m), 100, 500_000).astype(np.int64)
-        self._emit_transfers(day, self.wallets[payer], dst, amount, np.full(m, "merchant"), "", sink)
+        self._emit_transfers(
+            day, self.wallets[payer], dst, amount, np.full(m, "merchant"), "", sink
+        )
         # Withdrawals to one's own bank card.
         payer = np.flatnonzero(rng.random(n_people) < 0.012)
-        amount = (np.clip(rng.lognormal(np.log(50000), 0.8, len(payer)), 1000, 5_000_000) // 100 * 100).astype(np.int64)
-        self._emit_transfers(day, self.wallets[payer], pop.card[payer], amount,
-                             np.full(len(payer), "withdrawal"), "提现", sink)  # fmt: skip
+        amount = (
+            np.clip(rng.lognormal(np.log(50000), 0.8, len(payer)), 1000, 5_000_000) // 100 * 100
+        ).astype(np.int64)
+        self._emit_transfers(
+            day,
+            self.wallets[payer],
+            pop.card[payer],
+            amount,
+            np.full(len(payer), "withdrawal"),
+            "提现",
+            sink,
+        )
 
     def _emit_transfers(
         self,
@@ -242,12 +341,24 @@ class Background:
         completed = initiated + rng.integers(1 * US, 30 * US, size=n)
         ts = np.where(ok, completed, initiated)
         done = pa.array(completed, type=pa.timestamp("us", tz="UTC"))
-        sink.add(ts, frame("wallet_transfer", ts, {
-            "org": self._org(src), "transfer_id": self.ids.take("t", n),
-            "from_account": self._acc(src), "to_account": self._acc(dst), "to_org": self._org(dst),
-            "amount": amount, "currency": "CNY", "channel": pa.array(channel),
-            "status": pa.array(np.where(ok, "completed", "failed")),
-            "initiated_at": pa.array(initiated, type=pa.timestamp("us", tz="UTC")),
-            "completed_at": pc.if_else(pa.array(ok), done, pa.nulls(n, done.type)),
-            "memo": memo,
-        }))  # fmt: skip
+        sink.add(
+            ts,
+            frame(
+                "wallet_transfer",
+                ts,
+                {
+                    "org": self._org(src),
+                    "transfer_id": self.ids.take("t", n),
+                    "from_account": self._acc(src),
+                    "to_account": self._acc(dst),
+                    "to_org": self._org(dst),
+                    "amount": amount,
+                    "currency": "CNY",
+                    "channel": pa.array(channel),
+                    "status": pa.array(np.where(ok, "completed", "failed")),
+                    "initiated_at": pa.array(initiated, type=pa.timestamp("us", tz="UTC")),
+                    "completed_at": pc.if_else(pa.array(ok), done, pa.nulls(n, done.type)),
+                    "memo": memo,
+                },
+            ),
+        )

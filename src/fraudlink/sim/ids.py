@@ -17,7 +17,7 @@ _MULTIPLIER = 1_000_003_483
 
 class IdSource:
     def __init__(self) -> None:
-        self.next = {kind: 0 for kind in _WIDTH}
+        self.next = dict.fromkeys(_WIDTH, 0)
 
     def take(self, kind: str, n: int) -> pa.Array:
         start = self.next[kind]

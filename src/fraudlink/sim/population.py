@@ -70,7 +70,9 @@ def build_population(
             if has_wallet[p, k]:
                 opened = start_us - int(age_days[p, 2 + k]) * DAY_US
                 wallet[p, k] = reg.add_account(person, org, "wallet", opened)
-        card[p] = reg.add_account(person, "hs-bank", "bank_card", start_us - int(age_days[p, 4]) * DAY_US)
+        card[p] = reg.add_account(
+            person, "hs-bank", "bank_card", start_us - int(age_days[p, 4]) * DAY_US
+        )
         if p % 4096 == 4095:
             tick(4096)
     tick(people % 4096)
@@ -113,7 +115,9 @@ def _contacts(cities: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return out
 
 
-def _merchants(reg: Registry, org: str, count: int, start_us: int, rng: np.random.Generator) -> np.ndarray:
+def _merchants(
+    reg: Registry, org: str, count: int, start_us: int, rng: np.random.Generator
+) -> np.ndarray:
     weights = reg.city_weights()
     idx = []
     for _ in range(count):

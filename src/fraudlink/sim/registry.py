@@ -145,4 +145,5 @@ class Registry:
 
     def city_weights(self) -> np.ndarray:
         w = np.array([c.weight for c in CITIES], dtype=float)
-        return w / w.sum()
+        shares: np.ndarray = w / w.sum()
+        return shares

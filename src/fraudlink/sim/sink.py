@@ -87,7 +87,10 @@ class DaySink:
                 "ev-", pc.utf8_lpad(pc.cast(pa.array(seq), pa.string()), width=10, padding="0"), ""
             )
             table = table.set_column(0, EVENT_SCHEMA.field("event_id"), ids)
-            for name, count in zip(*np.unique(table["type"].to_numpy(zero_copy_only=False), return_counts=True), strict=True):
+            for name, count in zip(
+                *np.unique(table["type"].to_numpy(zero_copy_only=False), return_counts=True),
+                strict=True,
+            ):
                 self.counts[str(name)] += int(count)
             self.writer.write_table(table, row_group_size=self.row_group)
             self.written += len(order)

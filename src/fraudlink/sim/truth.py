@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import msgspec
 
-Typology = str  # refund_fraud | impersonation_scam | account_takeover | scam_victim | benign_lookalike
+Typology = (
+    str  # refund_fraud | impersonation_scam | account_takeover | scam_victim | benign_lookalike
+)
 
 
 class AccountLabel(msgspec.Struct, kw_only=True):

@@ -18,6 +18,7 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import msgspec
@@ -68,7 +69,6 @@ def simulate(
     """Generate a world into ``out_dir``; files appear only once complete."""
     if scale_name not in SCALES:
         raise ValueError(f"unknown scale {scale_name!r}; choose one of {', '.join(SCALES)}")
-    scale = SCALES[scale_name]
     report = progress or (lambda _phase, _done, _total: None)
     out_dir.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".simulate-", dir=out_dir))
@@ -96,13 +96,13 @@ def _generate(scale_name: str, seed: int, work: Path, report: Progress) -> World
     truth = Truth(seed=seed, scale=scale_name, start=iso(start), end=iso(end))
     ids = IdSource()
     ctx = Context(reg, pop, ids, random.Random(seed * 7919 + 1), start, end, truth)
-    stories = [
-        *(lambda i=i: plant_refund_ring(ctx, i + 1, scale.days) for i in range(scale.refund_rings)),
-        *(lambda i=i: plant_scam_gang(ctx, i + 1, scale.days) for i in range(scale.scam_gangs)),
-        *(lambda i=i: plant_takeover(ctx, i, scale.days) for i in range(scale.takeovers)),
+    stories: list[Callable[[], None]] = [
+        *(partial(plant_refund_ring, ctx, i + 1, scale.days) for i in range(scale.refund_rings)),
+        *(partial(plant_scam_gang, ctx, i + 1, scale.days) for i in range(scale.scam_gangs)),
+        *(partial(plant_takeover, ctx, i, scale.days) for i in range(scale.takeovers)),
     ]
     for kind in (plant_returner, plant_traveller, plant_small_merchant, plant_family_device):
-        stories.extend((lambda k=kind: k(ctx, scale.days)) for _ in range(scale.lookalikes_each))
+        stories.extend(partial(kind, ctx, scale.days) for _ in range(scale.lookalikes_each))
     for i, story in enumerate(stories):
         story()
         report("planted", i + 1, len(stories))
@@ -112,6 +112,7 @@ def _generate(scale_name: str, seed: int, work: Path, report: Progress) -> World
         sink.add(*rows_frame(ctx.rows))
     _registrations(reg, ordinary_accounts, sink)
     background = Background(reg, pop, start, nprng, ids)
+    background.scripted[list(ctx.scripted_logins)] = True
     for day in range(scale.days):
         background.day(day, sink)
         sink.flush(day - 1)
@@ -123,9 +124,17 @@ def _generate(scale_name: str, seed: int, work: Path, report: Progress) -> World
     (work / "truth.json").write_bytes(msgspec.json.format(msgspec.json.encode(truth), indent=1))
     counts = dict(sorted(sink.counts.items()))
     files = _manifest(work, scale_name, seed, counts, sink.written)
-    return WorldSummary(out_dir=work, scale=scale_name, seed=seed, events=sink.written,
-                        accounts=len(reg.account_ids), people=len(reg.person_ids), counts=counts,
-                        truth=truth, files=files)  # fmt: skip
+    return WorldSummary(
+        out_dir=work,
+        scale=scale_name,
+        seed=seed,
+        events=sink.written,
+        accounts=len(reg.account_ids),
+        people=len(reg.person_ids),
+        counts=counts,
+        truth=truth,
+        files=files,
+    )
 
 
 def _registrations(reg: Registry, upto: int, sink: DaySink) -> None:
@@ -134,13 +143,20 @@ def _registrations(reg: Registry, upto: int, sink: DaySink) -> None:
     person = [reg.account_person[i] for i in idx]
     ts = np.array([reg.account_opened_us[i] for i in idx], dtype=np.int64)
     city_names = [c.name for c in CITIES]
-    sink.add(ts, frame("account_registered", ts, {
-        "org": [reg.account_org[i] for i in idx],
-        "account": [reg.account_ids[i] for i in idx],
-        "city": [city_names[reg.account_city[i]] for i in idx],
-        "ip": [reg.home_ips[p] for p in person],
-        "device_id": [reg.devices[p][0] for p in person],
-    }))  # fmt: skip
+    sink.add(
+        ts,
+        frame(
+            "account_registered",
+            ts,
+            {
+                "org": [reg.account_org[i] for i in idx],
+                "account": [reg.account_ids[i] for i in idx],
+                "city": [city_names[reg.account_city[i]] for i in idx],
+                "ip": [reg.home_ips[p] for p in person],
+                "device_id": [reg.devices[p][0] for p in person],
+            },
+        ),
+    )
 
 
 def _identities(reg: Registry) -> dict[str, list[str]]:
@@ -153,26 +169,30 @@ def _identities(reg: Registry) -> dict[str, list[str]]:
 def _write_entities(reg: Registry, work: Path) -> None:
     city_names = [c.name for c in CITIES]
     party_ids = [f"PTY-{a}" for a in reg.account_ids]
-    accounts = pa.table({
-        "account_id": reg.account_ids,
-        "org": reg.account_org,
-        "party_id": party_ids,
-        "kind": reg.account_kind,
-        "opened_at": pa.array(reg.account_opened_us, type=TIMESTAMP),
-        "city": [city_names[c] for c in reg.account_city],
-    })  # fmt: skip
+    accounts = pa.table(
+        {
+            "account_id": reg.account_ids,
+            "org": reg.account_org,
+            "party_id": party_ids,
+            "kind": reg.account_kind,
+            "opened_at": pa.array(reg.account_opened_us, type=TIMESTAMP),
+            "city": [city_names[c] for c in reg.account_city],
+        }
+    )
     births = [None if b is None else f"{b[:4]}-{b[4:6]}-{b[6:]}" for b in reg.party_birth]
-    parties = pa.table({
-        "party_id": party_ids,
-        "org": reg.account_org,
-        "name": reg.party_name,
-        "birth_date": pa.array(births, type=pa.string()).cast(pa.date32()),
-        "city": [city_names[c] for c in reg.account_city],
-        "phone": pa.array(reg.party_phone, type=pa.string()),
-        "email": pa.array(reg.party_email, type=pa.string()),
-        "national_id_hash": pa.array(reg.party_id_hash, type=pa.string()),
-        "address": pa.array(reg.party_address, type=pa.string()),
-    })  # fmt: skip
+    parties = pa.table(
+        {
+            "party_id": party_ids,
+            "org": reg.account_org,
+            "name": reg.party_name,
+            "birth_date": pa.array(births, type=pa.string()).cast(pa.date32()),
+            "city": [city_names[c] for c in reg.account_city],
+            "phone": pa.array(reg.party_phone, type=pa.string()),
+            "email": pa.array(reg.party_email, type=pa.string()),
+            "national_id_hash": pa.array(reg.party_id_hash, type=pa.string()),
+            "address": pa.array(reg.party_address, type=pa.string()),
+        }
+    )
     orgs = pa.Table.from_pylist([msgspec.structs.asdict(o) for o in ALL_ORGS])
     for name, table in (("accounts", accounts), ("parties", parties), ("organisations", orgs)):
         pq.write_table(table, work / f"{name}.parquet", compression="zstd")
@@ -191,7 +211,14 @@ def _manifest(
         if path.suffix == ".parquet":
             entry["rows"] = pq.ParquetFile(path).metadata.num_rows
         files[path.name] = entry
-    manifest = {"scale": scale, "seed": seed, "events": events, "event_counts": counts,
-                "files": files}  # fmt: skip
-    (work / "manifest.json").write_bytes(msgspec.json.format(msgspec.json.encode(manifest), indent=2))
+    manifest = {
+        "scale": scale,
+        "seed": seed,
+        "events": events,
+        "event_counts": counts,
+        "files": files,
+    }
+    (work / "manifest.json").write_bytes(
+        msgspec.json.format(msgspec.json.encode(manifest), indent=2)
+    )
     return files

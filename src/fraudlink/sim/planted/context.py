@@ -16,7 +16,6 @@ from fraudlink.sim.registry import Registry, mobile_ip
 from fraudlink.sim.scales import US
 from fraudlink.sim.truth import Truth
 
-
 CHINA_TZ = timezone(timedelta(hours=8), "CST")
 
 
@@ -36,6 +35,8 @@ class Context:
     truth: Truth
     rows: list[dict[str, Any]] = field(default_factory=list)
     used_people: set[int] = field(default_factory=set)
+    # People whose logins a story writes itself, so ordinary life must not add any.
+    scripted_logins: set[int] = field(default_factory=set)
 
     # -- people ---------------------------------------------------------------
     def ordinary_person(self, need_wallet: bool = False, city: int | None = None) -> int:
@@ -56,7 +57,9 @@ class Context:
 
     def far_city(self, city: int, min_km: float = 800.0) -> int:
         options = [
-            i for i in range(len(CITIES)) if distance_km(CITIES[i].name, CITIES[city].name) >= min_km
+            i
+            for i in range(len(CITIES))
+            if distance_km(CITIES[i].name, CITIES[city].name) >= min_km
         ]
         return self.rng.choice(options)
 
@@ -96,12 +99,27 @@ class Context:
     def login(
         self, account: int, ts: int, ip: str, city: str, device: str, success: bool = True
     ) -> None:
-        self.emit("login", ts, org=self.org(account), account=self.acc(account), ip=ip,
-                  city=city, device_id=device, success=success)  # fmt: skip
+        self.emit(
+            "login",
+            ts,
+            org=self.org(account),
+            account=self.acc(account),
+            ip=ip,
+            city=city,
+            device_id=device,
+            success=success,
+        )
 
     def transfer(
-        self, src: int, dst: int, amount: int, initiated: int, *, channel: str = "app",
-        delay_s: int = 5, memo: str = "",
+        self,
+        src: int,
+        dst: int,
+        amount: int,
+        initiated: int,
+        *,
+        channel: str = "app",
+        delay_s: int = 5,
+        memo: str = "",
     ) -> str | None:
         """A completed transfer; returns its id, or None if it falls after the world's end."""
         completed = initiated + delay_s * US
@@ -109,38 +127,83 @@ class Context:
             return None
         tid = self.ids.one("t")
         self.emit(
-            "wallet_transfer", completed, org=self.org(src), transfer_id=tid,
-            from_account=self.acc(src), to_account=self.acc(dst), to_org=self.org(dst),
-            amount=int(amount), currency="CNY", channel=channel, status="completed",
-            initiated_at=initiated, completed_at=completed, memo=memo,
-        )  # fmt: skip
+            "wallet_transfer",
+            completed,
+            org=self.org(src),
+            transfer_id=tid,
+            from_account=self.acc(src),
+            to_account=self.acc(dst),
+            to_org=self.org(dst),
+            amount=int(amount),
+            currency="CNY",
+            channel=channel,
+            status="completed",
+            initiated_at=initiated,
+            completed_at=completed,
+            memo=memo,
+        )
         return tid
 
     def order_with_parcel(
-        self, account: int, placed: int, amount: int, merchant: int, ship_city: int,
-        category: str, *, signed: bool = True,
+        self,
+        account: int,
+        placed: int,
+        amount: int,
+        merchant: int,
+        ship_city: int,
+        category: str,
+        *,
+        signed: bool = True,
     ) -> tuple[str, int]:
         """Order, payment and scans (fast courier); returns the order id and the signed time."""
         rng = self.rng
         oid = self.ids.one("o")
         org, acc = self.org(account), self.acc(account)
         city = CITIES[ship_city].name
-        self.emit("order_placed", placed, org=org, account=acc, order_id=oid,
-                  merchant=self.acc(merchant), amount=amount, currency="CNY",
-                  item_category=category, ship_city=city)  # fmt: skip
+        self.emit(
+            "order_placed",
+            placed,
+            org=org,
+            account=acc,
+            order_id=oid,
+            merchant=self.acc(merchant),
+            amount=amount,
+            currency="CNY",
+            item_category=category,
+            ship_city=city,
+        )
         paid = placed + rng.randrange(30, 400) * US
-        self.emit("payment", paid, org=org, account=acc, order_id=oid, amount=amount,
-                  currency="CNY", method="credit")  # fmt: skip
+        self.emit(
+            "payment",
+            paid,
+            org=org,
+            account=acc,
+            order_id=oid,
+            amount=amount,
+            currency="CNY",
+            method="credit",
+        )
         t = paid
         merchant_city = CITIES[self.reg.account_city[merchant]].name
-        steps = [("shipped", merchant_city, 2, 10), ("in_transit", CITIES[rng.randrange(len(CITIES))].name, 8, 20),
-                 ("delivered", city, 8, 20)]  # fmt: skip
+        steps = [
+            ("shipped", merchant_city, 2, 10),
+            ("in_transit", CITIES[rng.randrange(len(CITIES))].name, 8, 20),
+            ("delivered", city, 8, 20),
+        ]
         if signed:
             steps.append(("signed", city, 0, 3))
         for status, where, lo, hi in steps:
             t += rng.randrange(max(lo, 0) * 3600 + 600, hi * 3600 + 1200) * US
-            self.emit("parcel_scan", t, org=org, account=acc, order_id=oid, scan_status=status,
-                      city=where, carrier=rng.choice(("SF", "JD", "ZTO")))  # fmt: skip
+            self.emit(
+                "parcel_scan",
+                t,
+                org=org,
+                account=acc,
+                order_id=oid,
+                scan_status=status,
+                city=where,
+                carrier=rng.choice(("SF", "JD", "ZTO")),
+            )
         return oid, t
 
     def merchant(self, org: str) -> int:

@@ -8,7 +8,12 @@ from fraudlink.sim.planted.context import Context
 from fraudlink.sim.scales import DAY_US, HOUR_US, MINUTE_US, US
 from fraudlink.sim.truth import AccountLabel, Gang, Member
 
-CLAIMS = ("包裹显示已签收但我没有收到", "快递没收到，物流却显示签收", "没有收到货，请退款", "未收到商品")
+CLAIMS = (
+    "包裹显示已签收但我没有收到",
+    "快递没收到，物流却显示签收",
+    "没有收到货，请退款",
+    "未收到商品",
+)
 
 
 def plant_refund_ring(ctx: Context, number: int, days: int) -> None:
@@ -17,8 +22,11 @@ def plant_refund_ring(ctx: Context, number: int, days: int) -> None:
     home = rng.randrange(len(CITIES))
     organiser = reg.add_person(home)
     org_devices = [reg.new_device() for _ in range(2)]
-    members = [Member(person_id=reg.person_ids[organiser], role="organiser", accounts=[],
-                      devices=org_devices)]  # fmt: skip
+    members = [
+        Member(
+            person_id=reg.person_ids[organiser], role="organiser", accounts=[], devices=org_devices
+        )
+    ]
     cities = {CITIES[home].name}
     for _ in range(rng.randrange(3, 6)):
         city = home if rng.random() < 0.6 else rng.randrange(len(CITIES))
@@ -31,23 +39,33 @@ def plant_refund_ring(ctx: Context, number: int, days: int) -> None:
             opened = ctx.start_us - rng.randrange(3, 90) * DAY_US
             accounts.append(
                 reg.add_account(
-                    person, org, "user", opened,
+                    person,
+                    org,
+                    "user",
+                    opened,
                     name=names.name_variant(p.name, rng) if rng.random() < 0.5 else None,
                     phone=names.phone_number(rng) if rng.random() < 0.5 else None,
                     address=names.address_variant(p.address, rng) if rng.random() < 0.5 else None,
-                )  # fmt: skip
+                )
             )
         for account in accounts:
             device = rng.choice(org_devices) if rng.random() < 0.5 else reg.devices[person][0]
             ctx.register(account, reg.home_ips[person], device)
             _claim_burst(ctx, account, person, device, days)
             ctx.truth.accounts[ctx.acc(account)] = AccountLabel(
-                person_id=reg.person_ids[person], typology="refund_fraud", role="claimant",
+                person_id=reg.person_ids[person],
+                typology="refund_fraud",
+                role="claimant",
                 gang_id=gang_id,
-            )  # fmt: skip
-        members.append(Member(person_id=reg.person_ids[person], role="claimant",
-                              accounts=[ctx.acc(a) for a in accounts],
-                              devices=[reg.devices[person][0]]))  # fmt: skip
+            )
+        members.append(
+            Member(
+                person_id=reg.person_ids[person],
+                role="claimant",
+                accounts=[ctx.acc(a) for a in accounts],
+                devices=[reg.devices[person][0]],
+            )
+        )
     ctx.truth.gangs.append(
         Gang(gang_id=gang_id, typology="refund_fraud", members=members, cities=sorted(cities))
     )
@@ -62,12 +80,15 @@ def _claim_burst(ctx: Context, account: int, person: int, device: str, days: int
     ship_city = reg.person_city[person]
     signed_orders = []
     for _ in range(rng.randrange(5, 8)):
-        placed = max(ctx.start_us + HOUR_US, burst - rng.randrange(3 * 24, 6 * 24) * HOUR_US
-                     + rng.randrange(0, 12) * HOUR_US)  # fmt: skip
+        placed = max(
+            ctx.start_us + HOUR_US,
+            burst - rng.randrange(3 * 24, 6 * 24) * HOUR_US + rng.randrange(0, 12) * HOUR_US,
+        )
         amount = rng.randrange(1500, 9000) * 100 + rng.choice((0, 0, 99, 50))
         category = rng.choice(("electronics", "electronics", "beauty", "luxury"))
-        oid, signed = ctx.order_with_parcel(account, placed, amount, ctx.merchant(org), ship_city,
-                                            category)  # fmt: skip
+        oid, signed = ctx.order_with_parcel(
+            account, placed, amount, ctx.merchant(org), ship_city, category
+        )
         ip, city = ctx.proxy_ip()
         ctx.login(account, placed - rng.randrange(60, 900) * US, ip, city, device)
         if signed < burst:
@@ -80,10 +101,27 @@ def _claim_burst(ctx: Context, account: int, person: int, device: str, days: int
         ip, city = ctx.proxy_ip()
         ctx.login(account, t - rng.randrange(30, 240) * US, ip, city, device)
         rid = ctx.ids.one("r")
-        ctx.emit("refund_requested", t, org=org, account=ctx.acc(account), order_id=oid,
-                 refund_id=rid, amount=amount, currency="CNY", reason="not_received",
-                 text=rng.choice(CLAIMS))  # fmt: skip
+        ctx.emit(
+            "refund_requested",
+            t,
+            org=org,
+            account=ctx.acc(account),
+            order_id=oid,
+            refund_id=rid,
+            amount=amount,
+            currency="CNY",
+            reason="not_received",
+            text=rng.choice(CLAIMS),
+        )
         decided = t + rng.randrange(2, 30) * HOUR_US
-        ctx.emit("refund_decided", decided, org=org, account=ctx.acc(account), order_id=oid,
-                 refund_id=rid, decision="approved" if rng.random() < 0.6 else "rejected",
-                 amount=amount, currency="CNY")  # fmt: skip
+        ctx.emit(
+            "refund_decided",
+            decided,
+            org=org,
+            account=ctx.acc(account),
+            order_id=oid,
+            refund_id=rid,
+            decision="approved" if rng.random() < 0.6 else "rejected",
+            amount=amount,
+            currency="CNY",
+        )

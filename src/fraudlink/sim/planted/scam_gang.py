@@ -38,16 +38,22 @@ class _Gang:
         p = reg.persons[person]
         org = rng.choice(("qb-pay", "lt-pay"))
         return reg.add_account(
-            person, org, "wallet", ctx.start_us - opened_days_ago * DAY_US,
+            person,
+            org,
+            "wallet",
+            ctx.start_us - opened_days_ago * DAY_US,
             name=names.name_variant(p.name, rng) if variant else None,
             phone=names.phone_number(rng) if variant and rng.random() < 0.5 else None,
-        )  # fmt: skip
+        )
 
     def label(self, account: int, person: int, role: str, layer: int | None = None) -> None:
         self.ctx.truth.accounts[self.ctx.acc(account)] = AccountLabel(
-            person_id=self.ctx.reg.person_ids[person], typology="impersonation_scam", role=role,
-            gang_id=self.gang_id, layer=layer,
-        )  # fmt: skip
+            person_id=self.ctx.reg.person_ids[person],
+            typology="impersonation_scam",
+            role=role,
+            gang_id=self.gang_id,
+            layer=layer,
+        )
 
 
 def plant_scam_gang(ctx: Context, number: int, days: int) -> None:
@@ -59,8 +65,14 @@ def plant_scam_gang(ctx: Context, number: int, days: int) -> None:
     controlled = g.devices = [reg.new_device() for _ in range(rng.randrange(1, 3))]
     ctx.register(boss_wallet, reg.home_ips[coordinator], reg.devices[coordinator][0])
     g.label(boss_wallet, coordinator, "coordinator")
-    g.members.append(Member(person_id=reg.person_ids[coordinator], role="coordinator",
-                            accounts=[ctx.acc(boss_wallet)], devices=controlled))  # fmt: skip
+    g.members.append(
+        Member(
+            person_id=reg.person_ids[coordinator],
+            role="coordinator",
+            accounts=[ctx.acc(boss_wallet)],
+            devices=controlled,
+        )
+    )
     callers = [g.person(base) for _ in range(rng.randrange(1, 3))]
     for c in callers:
         g.members.append(Member(person_id=reg.person_ids[c], role="caller", accounts=[]))
@@ -81,18 +93,28 @@ def plant_scam_gang(ctx: Context, number: int, days: int) -> None:
                 ctx.register(w, reg.home_ips[person], reg.devices[person][0])
                 g.label(w, person, role, layer if role == "mule" else None)
             accounts.extend(wallets)
-            g.members.append(Member(
-                person_id=reg.person_ids[person], role=role, layer=layer if role == "mule" else None,
-                accounts=[ctx.acc(w) for w in wallets] + [ctx.acc(card)],
-                devices=[reg.devices[person][0]],
-            ))  # fmt: skip
+            g.members.append(
+                Member(
+                    person_id=reg.person_ids[person],
+                    role=role,
+                    layer=layer if role == "mule" else None,
+                    accounts=[ctx.acc(w) for w in wallets] + [ctx.acc(card)],
+                    devices=[reg.devices[person][0]],
+                )
+            )
             g.cities.add(CITIES[city].name)
             if role == "cash_out":
                 g.cards.update(dict.fromkeys(wallets, card))
         layers.append(accounts)
     _launder_victims(ctx, g, layers, callers, days)
-    ctx.truth.gangs.append(Gang(gang_id=g.gang_id, typology="impersonation_scam",
-                                members=g.members, cities=sorted(g.cities)))  # fmt: skip
+    ctx.truth.gangs.append(
+        Gang(
+            gang_id=g.gang_id,
+            typology="impersonation_scam",
+            members=g.members,
+            cities=sorted(g.cities),
+        )
+    )
 
 
 def _launder_victims(
@@ -108,34 +130,62 @@ def _launder_victims(
         for _k in range(rng.randrange(1, 4)):
             mule = rng.choice(layers[0])
             amount = rng.randrange(50, 800) * 10000 + rng.randrange(0, 100) * 100
-            tid = ctx.transfer(wallet, mule, amount, t, channel="app",
-                               memo=rng.choice(PRETEXTS), delay_s=rng.randrange(2, 20))  # fmt: skip
+            tid = ctx.transfer(
+                wallet,
+                mule,
+                amount,
+                t,
+                channel="app",
+                memo=rng.choice(PRETEXTS),
+                delay_s=rng.randrange(2, 20),
+            )
             if tid is None:
                 break
             arrived = t + 20 * US
             dest: dict[str, int] = defaultdict(int)
             _forward(ctx, g, layers, 0, mule, amount, arrived, dest)
-            payments.append(VictimPayment(transfer_id=tid, from_account=ctx.acc(wallet),
-                                          to_account=ctx.acc(mule), amount=amount, ts=iso(t),
-                                          destinations=dict(sorted(dest.items()))))  # fmt: skip
+            payments.append(
+                VictimPayment(
+                    transfer_id=tid,
+                    from_account=ctx.acc(wallet),
+                    to_account=ctx.acc(mule),
+                    amount=amount,
+                    ts=iso(t),
+                    destinations=dict(sorted(dest.items())),
+                )
+            )
             t += rng.randrange(3, 25) * MINUTE_US
         if not payments:
             continue
         ctx.truth.accounts[ctx.acc(wallet)] = AccountLabel(
-            person_id=reg.person_ids[victim], typology="scam_victim", role="victim",
+            person_id=reg.person_ids[victim],
+            typology="scam_victim",
+            role="victim",
             gang_id=g.gang_id,
-        )  # fmt: skip
+        )
         city = CITIES[reg.person_city[victim]]
-        ctx.truth.victims.append(Victim(
-            person_id=reg.person_ids[victim], gang_id=g.gang_id, city=city.name,
-            province=city.province, caller_phone=caller_phone, payments=payments,
-            loss=sum(p.amount for p in payments),
-        ))  # fmt: skip
+        ctx.truth.victims.append(
+            Victim(
+                person_id=reg.person_ids[victim],
+                gang_id=g.gang_id,
+                city=city.name,
+                province=city.province,
+                caller_phone=caller_phone,
+                payments=payments,
+                loss=sum(p.amount for p in payments),
+            )
+        )
 
 
 def _forward(
-    ctx: Context, g: _Gang, layers: list[list[int]], layer: int, account: int, amount: int,
-    arrived: int, dest: dict[str, int],
+    ctx: Context,
+    g: _Gang,
+    layers: list[list[int]],
+    layer: int,
+    account: int,
+    amount: int,
+    arrived: int,
+    dest: dict[str, int],
 ) -> None:
     """Pass one received lot on to the next layer, or cash it out at the last one.
 

@@ -35,12 +35,18 @@ def plant_takeover(ctx: Context, number: int, days: int) -> None:
     stolen = 0
     if on_wallet:
         drop_person = reg.add_person(first)
-        drop = reg.add_account(drop_person, rng.choice(("qb-pay", "lt-pay")), "wallet",
-                               ctx.start_us - rng.randrange(2, 20) * DAY_US)  # fmt: skip
+        drop = reg.add_account(
+            drop_person,
+            rng.choice(("qb-pay", "lt-pay")),
+            "wallet",
+            ctx.start_us - rng.randrange(2, 20) * DAY_US,
+        )
         ctx.register(drop, reg.home_ips[drop_person], device)
         ctx.truth.accounts[ctx.acc(drop)] = AccountLabel(
-            person_id=reg.person_ids[drop_person], typology="account_takeover", role="attacker",
-        )  # fmt: skip
+            person_id=reg.person_ids[drop_person],
+            typology="account_takeover",
+            role="attacker",
+        )
         t = hop + rng.randrange(1, 6) * MINUTE_US
         for _ in range(rng.randrange(1, 4)):
             amount = rng.randrange(30, 200) * 10000 + rng.randrange(0, 100) * 100
@@ -56,10 +62,18 @@ def plant_takeover(ctx: Context, number: int, days: int) -> None:
             stolen += amount
             t += rng.randrange(2, 9) * MINUTE_US
     ctx.truth.accounts[ctx.acc(account)] = AccountLabel(
-        person_id=reg.person_ids[victim], typology="account_takeover", role="compromised",
-    )  # fmt: skip
-    ctx.truth.takeovers.append(Takeover(
-        account_id=ctx.acc(account), person_id=reg.person_ids[victim], home_city=CITIES[home].name,
-        attacker_cities=[CITIES[first].name, CITIES[second].name], attacker_device=device,
-        started=iso(t0), stolen=stolen,
-    ))  # fmt: skip
+        person_id=reg.person_ids[victim],
+        typology="account_takeover",
+        role="compromised",
+    )
+    ctx.truth.takeovers.append(
+        Takeover(
+            account_id=ctx.acc(account),
+            person_id=reg.person_ids[victim],
+            home_city=CITIES[home].name,
+            attacker_cities=[CITIES[first].name, CITIES[second].name],
+            attacker_device=device,
+            started=iso(t0),
+            stolen=stolen,
+        )
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta
+from itertools import pairwise
 
 import pyarrow.parquet as pq
 import pytest
@@ -149,7 +150,7 @@ def test_takeovers_hop_between_distant_cities(small_world: World) -> None:
         )
         speeds = [
             distance_km(a[1], b[1]) / max((b[0] - a[0]).total_seconds() / 3600, 1e-6)
-            for a, b in zip(seq, seq[1:])
+            for a, b in pairwise(seq)
             if a[1] != b[1]
         ]
         assert speeds and max(speeds) > 900, t.account_id
@@ -169,7 +170,7 @@ def test_lookalikes_stay_honest(small_world: World) -> None:
             assert all(r["reason"] != "not_received" for r in items)
         if look.kind == "traveller":
             seq = sorted(logins[look.accounts[0]])
-            for a, b in zip(seq, seq[1:]):
+            for a, b in pairwise(seq):
                 hours = (b[0] - a[0]).total_seconds() / 3600
                 if a[1] != b[1]:
                     assert distance_km(a[1], b[1]) / hours < 750

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import msgspec
+from typer.testing import CliRunner
+
+from fraudlink.cli import app
+from fraudlink.model.money import format_money
+from fraudlink.sim.truth import Truth
+
+runner = CliRunner()
+
+
+def test_simulate_writes_a_world_and_summarises_it(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["simulate", "--scale", "tiny", "--seed", "3", "--out", str(tmp_path)]
+    )
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert manifest["scale"] == "tiny" and manifest["seed"] == 3
+    assert f"{manifest['events']:,} events" in result.output
+    assert "Planted gangs" in result.output
+    for name, count in manifest["event_counts"].items():
+        assert name in result.output and f"{count:,}" in result.output
+
+
+def test_simulate_refuses_an_unknown_scale(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["simulate", "--scale", "huge", "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "huge" in result.output and "tiny" in result.output
+    assert not any(tmp_path.iterdir())
+
+
+def test_demo_prints_planted_gangs_victims_and_losses(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["demo", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    truth = msgspec.json.decode((tmp_path / "world" / "truth.json").read_bytes(), type=Truth)
+    total = sum(v.loss for v in truth.victims)
+    assert format_money(total, "CNY") in result.output
+    assert "Victims and losses by province" in result.output
+    for gang in truth.gangs[:5]:
+        assert gang.gang_id in result.output

@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
-from fraudlink.cli import demo_cmd, ingest_cmd, schema_cmd, simulate_cmd, store_cmd
+from fraudlink.cli import (
+    demo_cmd,
+    detect_cmd,
+    ingest_cmd,
+    schema_cmd,
+    simulate_cmd,
+    store_cmd,
+)
 from fraudlink.cli.app import app
 
-__all__ = ["app", "demo_cmd", "ingest_cmd", "main", "schema_cmd", "simulate_cmd", "store_cmd"]
+__all__ = [
+    "app",
+    "demo_cmd",
+    "detect_cmd",
+    "ingest_cmd",
+    "main",
+    "schema_cmd",
+    "simulate_cmd",
+    "store_cmd",
+]
 
 
 def main() -> None:

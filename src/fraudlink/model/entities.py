@@ -13,7 +13,7 @@ from typing import Literal
 
 import msgspec
 
-from fraudlink.model.types import AwareDatetime, CityName, Id
+from fraudlink.model.types import AwareDatetime, CityName, Id, Text
 
 OrgKind = Literal["ecommerce", "wallet", "bank", "police"]
 AccountKind = Literal["user", "merchant", "wallet", "bank_card"]
@@ -24,17 +24,17 @@ class Organisation(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
     """A platform, wallet provider, bank or police unit running (or known to) a node."""
 
     org_id: Id
-    name: str
+    name: Text
     kind: OrgKind
     city: CityName
-    province: str
+    province: Text
 
 
 class Identifier(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """A hard identifier. National ids are only ever carried hashed."""
 
     kind: IdentifierKind
-    value: str
+    value: Text
 
 
 class Party(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -42,7 +42,7 @@ class Party(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tru
 
     party_id: Id
     org: Id
-    name: str
+    name: Text
     birth_date: date | None = None
     city: CityName | None = None
     identifiers: tuple[Identifier, ...] = ()

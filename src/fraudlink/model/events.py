@@ -12,6 +12,7 @@ because that is when the money actually moved or failed to.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 import msgspec
@@ -36,6 +37,9 @@ class Event(
     event_id: Id
     ts: AwareDatetime
     org: Id
+
+    def __post_init__(self) -> None:
+        _whole_minute_offset("ts", self.ts)
 
 
 class AccountRegistered(Event, frozen=True, tag="account_registered"):
@@ -133,10 +137,28 @@ class WalletTransfer(Event, frozen=True, tag="wallet_transfer"):
     memo: str = ""
 
     def __post_init__(self) -> None:
-        if self.completed_at is not None and self.completed_at < self.initiated_at:
+        super().__post_init__()
+        _whole_minute_offset("initiated_at", self.initiated_at)
+        if self.ts < self.initiated_at:
+            raise ValueError("ts is before initiated_at")
+        if self.completed_at is None:
+            if self.status in ("completed", "reversed"):
+                raise ValueError(f"a {self.status} transfer needs completed_at")
+            return
+        _whole_minute_offset("completed_at", self.completed_at)
+        if self.status in ("pending", "failed"):
+            raise ValueError(f"a {self.status} transfer cannot have completed_at")
+        if self.completed_at < self.initiated_at:
             raise ValueError("completed_at is before initiated_at")
-        if self.status == "completed" and self.completed_at is None:
-            raise ValueError("a completed transfer needs completed_at")
+        if self.ts != self.completed_at:
+            raise ValueError("ts of a completed transfer must equal completed_at")
+
+
+def _whole_minute_offset(name: str, value: datetime) -> None:
+    """Refuse offsets with seconds: RFC 3339 cannot carry them, so JSON would move the instant."""
+    offset = value.utcoffset()
+    if offset is not None and offset.total_seconds() % 60:
+        raise ValueError(f"{name} has a UTC offset with seconds ({offset}); convert it to UTC")
 
 
 AnyEvent = (

@@ -41,7 +41,7 @@ def distance_km(a: str, b: str) -> float:
     """Great-circle distance between two known cities.
 
     >>> round(distance_km("Beijing", "Shanghai"))
-    1068
+    1067
     """
     ca, cb = CITY_BY_NAME[a], CITY_BY_NAME[b]
     p1, p2 = math.radians(ca.lat), math.radians(cb.lat)

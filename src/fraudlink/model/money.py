@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+import re
+from decimal import Decimal, localcontext
 
 # Exponent of the minor unit per ISO 4217; currencies absent here use 2.
 _MINOR_EXPONENT = {"JPY": 0, "KRW": 0, "VND": 0, "BHD": 3, "KWD": 3}
@@ -18,11 +19,15 @@ def minor_exponent(currency: str) -> int:
     return _MINOR_EXPONENT.get(currency, 2)
 
 
-def to_minor(text: str | int | float | Decimal, currency: str) -> int:
-    """Parse a major-unit amount ("1,234.50") into exact minor units.
+_PLAIN = re.compile(r"^-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
 
-    Rejects amounts with more precision than the currency has, instead of rounding
-    money away silently.
+
+def to_minor(text: str | int | float | Decimal, currency: str) -> int:
+    """Parse a major-unit amount ("1,234.50", "¥1,234.50", "$12", "12.00 USD") into minor units.
+
+    Strict on purpose: thousands separators must group by three (so a European "1,50"
+    is refused, not read as 150), and more precision than the currency has is refused
+    rather than rounded away.
 
     >>> to_minor("1,234.50", "CNY")
     123450
@@ -33,19 +38,27 @@ def to_minor(text: str | int | float | Decimal, currency: str) -> int:
     """
     if isinstance(text, float):
         text = repr(text)
-    raw = str(text).strip().replace(",", "").replace("¥", "").replace("￥", "")
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise ValueError(f"{text!r} is not a number") from None
-    if not value.is_finite():
-        raise ValueError(f"{text!r} is not a finite amount")
-    scaled = value.scaleb(minor_exponent(currency))
-    if scaled != scaled.to_integral_value():
-        raise ValueError(
-            f"{text} has more than {minor_exponent(currency)} decimal places for {currency}"
-        )
-    return int(scaled)
+    raw = str(text).strip()
+    if raw.upper().endswith(currency):
+        raw = raw[: -len(currency)].strip()
+    negative = raw.startswith("-")
+    raw = raw.removeprefix("-")
+    for symbol in sorted({*_SYMBOLS.values(), "￥"}, key=len, reverse=True):
+        if raw.startswith(symbol):
+            raw = raw[len(symbol) :].strip()
+            break
+    if negative:
+        raw = "-" + raw
+    if not _PLAIN.match(raw):
+        raise ValueError(f"{text!r} is not a number")
+    places = minor_exponent(currency)
+    with localcontext() as ctx:
+        ctx.prec = 80  # enough that nothing below is rounded by the decimal context
+        value = Decimal(raw.replace(",", ""))
+        scaled = value.scaleb(places)
+        if scaled != scaled.to_integral_value():
+            raise ValueError(f"{text} has more than {places} decimal places for {currency}")
+        return int(scaled)
 
 
 def format_money(minor: int, currency: str) -> str:

@@ -17,7 +17,7 @@ def canonical_json_schema() -> dict[str, Any]:
     (event_ref, org_ref, party_ref, account_ref), components = msgspec.json.schema_components(
         [AnyEvent, Organisation, Party, Account], ref_template="#/$defs/{name}"
     )
-    return {
+    schema = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
         "title": "fraudlink canonical model v1",
@@ -33,3 +33,6 @@ def canonical_json_schema() -> dict[str, Any]:
         ],
         "$defs": components,
     }
+    # Defaults such as () are tuples; make the document plain JSON data.
+    plain: dict[str, Any] = msgspec.to_builtins(schema)
+    return plain

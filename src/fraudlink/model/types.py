@@ -13,7 +13,15 @@ from msgspec import Meta
 
 Id = Annotated[str, Meta(min_length=1, max_length=128, description="Opaque identifier")]
 AwareDatetime = Annotated[
-    datetime, Meta(tz=True, description="RFC 3339 timestamp with a time-zone offset")
+    datetime,
+    Meta(
+        tz=True,
+        description="RFC 3339 timestamp with a time-zone offset",
+        # Validators skip `format: date-time` by default; the pattern makes the offset binding.
+        extra_json_schema={
+            "pattern": r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$"
+        },
+    ),
 ]
 MinorUnits = Annotated[
     int,
@@ -25,4 +33,8 @@ MinorUnits = Annotated[
 ]
 Currency = Annotated[str, Meta(pattern="^[A-Z]{3}$", description="ISO 4217 currency code")]
 CityName = Annotated[str, Meta(min_length=1, max_length=64, description="City name")]
-IpAddress = Annotated[str, Meta(min_length=2, max_length=45, description="IPv4 or IPv6")]
+IpAddress = Annotated[
+    str,
+    Meta(min_length=2, max_length=45, pattern="^[0-9A-Fa-f:.]+$", description="IPv4 or IPv6"),
+]
+Text = Annotated[str, Meta(min_length=1, max_length=256)]

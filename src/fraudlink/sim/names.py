@@ -6,7 +6,6 @@ the given name, a second phone, an address written with or without the city.
 
 from __future__ import annotations
 
-import hashlib
 import random
 
 SURNAMES = (
@@ -73,11 +72,6 @@ def national_id(region: str, birth: str, seq: int) -> str:
     body = f"{region}{birth}{seq % 1000:03d}"
     total = sum(int(d) * w for d, w in zip(body, _ID_WEIGHTS, strict=True))
     return body + _ID_CHECK[total % 11]
-
-
-def hash_national_id(id_number: str) -> str:
-    """Ids travel only hashed; every partner hashes the same way so they still match."""
-    return hashlib.sha256(f"fraudlink-nid-v1:{id_number}".encode()).hexdigest()[:32]
 
 
 def name_variant(name: str, rng: random.Random) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from fraudlink.model.geo import CITIES
+from fraudlink.model.identifiers import hash_national_id
 from fraudlink.sim import names
 from fraudlink.sim.orgs import PREFIX
 
@@ -87,7 +88,7 @@ class Registry:
             birth=birth,
             city=city,
             phone=names.phone_number(rng),
-            id_hash=names.hash_national_id(id_number),
+            id_hash=hash_national_id(id_number),
             email=email,
             address=names.address(CITIES[city].name_zh, rng),
         )

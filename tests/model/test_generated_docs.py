@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 from fraudlink.cli import app
 from fraudlink.model import EVENT_TYPES
 from fraudlink.model.columns import EVENT_COLUMNS, decode_event_json
-from fraudlink.model.docs import example_entities, example_events, render_data_model_markdown
+from fraudlink.model.docs import render_data_model_markdown
+from fraudlink.model.examples import example_entities, example_events
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 GENERATED = {

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 
 from fraudlink.model.columns import decode_event_json
-from fraudlink.model.docs import example_entities, example_events
+from fraudlink.model.examples import example_entities, example_events
 from fraudlink.model.schema import canonical_json_schema
 from tests.model import strategies
 

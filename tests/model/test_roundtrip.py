@@ -19,7 +19,7 @@ from fraudlink.model.columns import (
     events_to_table,
     table_to_events,
 )
-from fraudlink.model.docs import example_events
+from fraudlink.model.examples import example_events
 from tests.model import strategies
 
 event_lists = st.lists(strategies.events(), max_size=12)

@@ -5,10 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+import msgspec
 import typer
 
 from fraudlink.cli.app import app, console
+from fraudlink.cli.detect_cmd import render_alerts
 from fraudlink.cli.world_view import render_world, world_progress
+from fraudlink.detect.alerts import Alert
+from fraudlink.detect.backtest import backtest
+from fraudlink.detect.replay import replay
+from fraudlink.detect.rules.loader import builtin_pack
+from fraudlink.sim.truth import Truth
 from fraudlink.sim.world import simulate
 
 
@@ -17,12 +24,48 @@ def demo_command(
     out: Annotated[Path, typer.Option("--out", "-o", help="Working folder.")] = Path("demo-out"),
     seed: Annotated[int, typer.Option(help="Seed of the simulated world.")] = 7,
 ) -> None:
-    """Simulate a small world and show what is in it.
+    """Simulate a small world, run the built-in rules over it and show the top alerts.
 
-    Steps still to come on this command: detect → refer → investigate → report.
+    Steps still to come on this command: refer → investigate → report.
     """
+    world = out / "world"
     console.rule("[bold]1. A simulated world: two shops, two wallets, a bank, two police units")
     with world_progress(console) as progress:
-        summary = simulate("small", seed, out / "world", progress)
+        summary = simulate("small", seed, world, progress)
     render_world(summary, console)
-    console.print(f"\nFiles are in [bold]{out / 'world'}[/]; ground truth in truth.json.")
+    console.print(f"\nFiles are in [bold]{world}[/]; ground truth in truth.json.")
+
+    console.rule("[bold]2. Detection: the built-in rule pack replayed over the platforms' events")
+    pack = builtin_pack()
+    alerts_file = out / "alerts.jsonl"
+    with alerts_file.open("wb") as fh:
+
+        def write(alert: Alert) -> None:
+            fh.write(msgspec.json.encode(alert) + b"\n")
+
+        result = replay([world / "events.parquet"], pack, on_alert=write)
+    console.print(
+        f"{result.stats.events:,} events in {result.seconds:.1f} s "
+        f"({result.events_per_second:,.0f} events/s): {len(result.alerts):,} alerts "
+        f"in [bold]{alerts_file}[/]"
+    )
+    strongest: dict[str, Alert] = {}
+    for alert in result.alerts:
+        best = strongest.get(alert.rule_id)
+        if best is None or alert.score > best.score:
+            strongest[alert.rule_id] = alert
+    render_alerts(
+        list(strongest.values()),
+        console,
+        top=len(strongest),
+        title=f"The strongest alert of each rule ({len(result.alerts):,} alerts in all)",
+    )
+    truth = msgspec.json.decode((world / "truth.json").read_bytes(), type=Truth)
+    report = backtest(result.alerts, truth, pack, result.stats.events)
+    for typology, score in report.typologies.items():
+        console.print(
+            f"  {typology:<20} precision {score.precision:.2f}  recall {score.recall:.2f}"
+            f"  ({score.true_positives} of {score.positives} planted accounts)"
+        )
+    looks = sum(len(v) for v in report.lookalikes_flagged.values())
+    console.print(f"  honest look-alikes flagged: {looks}")

@@ -1,1 +1,338 @@
-"""placeholder: replaced by the detect, watch and backtest commands."""
+"""``fraudlink detect``, ``watch`` and ``backtest``: one engine for replay, live and scoring."""
+
+from __future__ import annotations
+
+import os
+import select
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Annotated
+
+import msgspec
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from fraudlink.cli.app import app, console, err_console, fail
+from fraudlink.detect.alerts import Alert
+from fraudlink.detect.backtest import BacktestReport, backtest
+from fraudlink.detect.durations import parse_duration
+from fraudlink.detect.engine import Engine
+from fraudlink.detect.live import LiveSession
+from fraudlink.detect.readers import BadLineError
+from fraudlink.detect.replay import ActiveAccounts, ReplayResult, replay
+from fraudlink.detect.rules.compile import RulePack
+from fraudlink.detect.rules.loader import RuleFileError, builtin_pack, load_rules
+from fraudlink.sim.truth import Truth
+
+RulesOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--rules", "-r", help="YAML rule file (default: the built-in pack, docs/rules.md)."
+    ),
+]
+LatenessOpt = Annotated[
+    str | None,
+    typer.Option(help="How late (event time) an event may arrive and still be used, e.g. 5m."),
+]
+MappingOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--mapping", "-m", help="Column mapping for non-canonical files (docs/ingest.md)."
+    ),
+]
+EventsArg = Annotated[
+    list[Path],
+    typer.Argument(help="events.parquet or canonical .jsonl files.", show_default=False),
+]
+
+
+def _pack(rules: Path | None) -> RulePack:
+    try:
+        return load_rules(rules) if rules is not None else builtin_pack()
+    except FileNotFoundError as exc:
+        raise fail(f"rule file {rules} not found") from exc
+    except RuleFileError as exc:
+        raise fail(str(exc), "docs/rules.md lists every operator and field") from exc
+
+
+def _lateness(text: str | None) -> int | None:
+    if text is None:
+        return None
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise fail(str(exc)) from exc
+
+
+def _canonical(paths: Sequence[Path], mapping: Path | None, work: Path) -> list[Path]:
+    """The files as canonical events; foreign files go through ingest with the mapping."""
+    for path in paths:
+        if not path.exists():
+            raise fail(f"{path} not found")
+    if mapping is None:
+        return list(paths)
+    try:
+        from fraudlink.ingest import MappingError, SourceError, ingest_files, load_mapping
+    except ImportError as exc:  # pragma: no cover - ingest ships with fraudlink
+        raise fail("--mapping needs fraudlink.ingest") from exc
+    try:
+        summary = ingest_files(list(paths), load_mapping(mapping), work)
+    except (MappingError, SourceError) as exc:
+        raise fail(str(exc)) from exc
+    err_console.print(
+        f"mapped {summary.read:,} rows: {summary.accepted:,} events, "
+        f"{summary.quarantined:,} quarantined in {escape(summary.quarantine_file)}"
+    )
+    return [Path(summary.events_file)]
+
+
+@contextmanager
+def _bar(quiet: bool) -> Iterator[Progress | None]:
+    if quiet:
+        yield None
+        return
+    with Progress(
+        TextColumn("detecting"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.completed:,.0f} events"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        yield bar
+
+
+def _run(
+    paths: Sequence[Path],
+    pack: RulePack,
+    lateness: int | None,
+    quiet: bool,
+    out: IO[bytes] | None = None,
+    on_batch: ActiveAccounts | None = None,
+) -> ReplayResult:
+    with _bar(quiet) as bar:
+        task = bar.add_task("detect", total=None) if bar is not None else None
+
+        def progress(done: int, total: int | None) -> None:
+            if bar is not None and task is not None:
+                bar.update(task, completed=done, total=total)
+
+        def write(alert: Alert) -> None:
+            if out is not None:
+                out.write(msgspec.json.encode(alert) + b"\n")
+
+        try:
+            return replay(
+                paths,
+                pack,
+                lateness_us=lateness,
+                progress=progress,
+                on_alert=write,
+                on_batch=on_batch,
+            )
+        except (BadLineError, ValueError) as exc:
+            raise fail(str(exc)) from exc
+
+
+def render_alerts(
+    alerts: Sequence[Alert], target: Console, top: int = 8, title: str | None = None
+) -> None:
+    """The highest-scoring alerts with their reasons (one per entity and rule)."""
+    if not alerts:
+        target.print("No alerts.")
+        return
+    best = sorted(alerts, key=lambda a: (-a.score, a.ts, a.alert_id))[:top]
+    table = Table(title=title or f"Top {len(best)} of {len(alerts):,} alerts", title_justify="left")
+    for col in ("score", "severity", "rule", "entity", "reasons"):
+        table.add_column(col, justify="right" if col == "score" else "left", overflow="fold")
+    for a in best:
+        table.add_row(str(a.score), a.severity, a.rule_id, a.entity, escape("\n".join(a.reasons)))
+    target.print(table)
+
+
+def _summary(result: ReplayResult, target: Console) -> None:
+    stats = result.stats
+    target.print(
+        f"{stats.events:,} events in {result.seconds:.1f} s "
+        f"({result.events_per_second:,.0f} events/s), {len(result.alerts):,} alerts"
+        + (f", [yellow]{stats.late:,} late events not used[/]" if stats.late else "")
+    )
+    by_rule = Table(title="Alerts by rule", title_justify="left")
+    by_rule.add_column("rule")
+    by_rule.add_column("hits", justify="right")
+    by_rule.add_column("alerts", justify="right")
+    for rule_id, hits in sorted(stats.hits.items()):
+        by_rule.add_row(rule_id, f"{hits:,}", f"{stats.alerts.get(rule_id, 0):,}")
+    target.print(by_rule)
+
+
+@app.command("detect")
+def detect_command(
+    events: EventsArg,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write alerts (JSON lines).")],
+    rules: RulesOpt = None,
+    mapping: MappingOpt = None,
+    lateness: LatenessOpt = None,
+    late: Annotated[
+        Path | None, typer.Option(help="Write late events (id, ts, how late) here as JSON lines.")
+    ] = None,
+    top: Annotated[int, typer.Option(help="How many top alerts to show.")] = 8,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or tables.")] = False,
+) -> None:
+    """Replay event files through the rules and write alerts as JSON lines.
+
+    Files are merged in event-time order. Alerts carry a deterministic id, the rule,
+    the entity, a 0-100 score, a severity and reasons with the actual numbers.
+    """
+    pack = _pack(rules)
+    paths = _canonical(events, mapping, out.parent / f"{out.stem}.ingest")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    # Written beside the target and renamed at the end: a failed run leaves no half file.
+    partial = out.with_name(f".{out.name}.partial")
+    try:
+        with partial.open("wb") as fh:
+            result = _run(paths, pack, _lateness(lateness), quiet, fh)
+        partial.replace(out)
+    finally:
+        partial.unlink(missing_ok=True)
+    if late is not None:
+        late.write_bytes(b"".join(msgspec.json.encode(e) + b"\n" for e in result.stats.late_events))
+    if result.stats.late:
+        err_console.print(
+            f"[yellow]{result.stats.late:,} events arrived later than the lateness allows "
+            f"and were not used[/]" + (f"; listed in {late}" if late else "; see --late")
+        )
+    if quiet:
+        return
+    _summary(result, console)
+    render_alerts(result.alerts, console, top)
+    console.print(f"Alerts written to [bold]{escape(str(out))}[/]")
+
+
+def _chunks(stream: IO[bytes]) -> Iterator[bytes]:
+    """Bytes as soon as they are there: a pipe gives what it holds, never waiting to fill up."""
+    try:
+        fd = stream.fileno()
+    except (AttributeError, OSError, ValueError):
+        fd = -1
+    if fd < 0:
+        yield from iter(stream.readline, b"")
+        return
+    while True:
+        select.select([fd], [], [])
+        data = os.read(fd, 1 << 16)
+        if not data:
+            return
+        yield data
+
+
+@app.command("watch")
+def watch_command(
+    rules: RulesOpt = None,
+    lateness: LatenessOpt = None,
+) -> None:
+    """Live: canonical events as JSON lines on stdin, alerts as JSON lines on stdout.
+
+    Each alert is written the moment its event is processed. The rules file is
+    reloaded when it changes (rules that did not change keep their state). Bad
+    lines are reported on stderr with their number and skipped.
+    """
+    pack = _pack(rules)
+    engine = Engine(pack, lateness_us=_lateness(lateness))
+    session = LiveSession(engine, lambda m: err_console.print(escape(m)), rules)
+    out = sys.stdout.buffer
+
+    def write(alerts: list[Alert]) -> None:
+        if alerts:
+            out.write(b"".join(msgspec.json.encode(a) + b"\n" for a in alerts))
+            out.flush()
+
+    try:
+        for data in _chunks(sys.stdin.buffer):
+            write(session.feed(data))
+    except KeyboardInterrupt:
+        pass
+    write(session.close())
+    s = session.stats
+    err_console.print(
+        f"watch: {s.events:,} events, {s.alerts:,} alerts, {s.invalid:,} bad lines, "
+        f"{engine.stats.late:,} late events not used, {s.reloads} reloads"
+    )
+
+
+def _report_tables(report: BacktestReport, target: Console) -> None:
+    typ = Table(
+        title=f"By typology (account level; flagged at score ≥ {report.flag_at})",
+        title_justify="left",
+    )
+    columns = ("typology", "positives", "flagged", "true pos.", "precision", "recall", "F1",
+               "active", "recall (active)")  # fmt: skip
+    for col in columns:
+        typ.add_column(col, justify="left" if col == "typology" else "right")
+    for name, s in report.typologies.items():
+        active = "" if s.recall_active is None else f"{s.recall_active:.3f}"
+        typ.add_row(
+            name, str(s.positives), str(s.flagged), str(s.true_positives),
+            f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}",
+            str(s.active_positives if s.active_positives is not None else ""), active,
+        )  # fmt: skip
+    target.print(typ)
+    per_rule = Table(title="By rule (every account it alerted on)", title_justify="left")
+    for col in ("rule", "typology", "alerts", "accounts", "precision", "recall", "F1",
+                "on any fraud"):  # fmt: skip
+        per_rule.add_column(col, justify="left" if col in ("rule", "typology") else "right")
+    for r in report.rules:
+        per_rule.add_row(
+            r.rule_id, r.typology, f"{r.alerts:,}", f"{r.accounts:,}",
+            f"{r.score.precision:.3f}", f"{r.score.recall:.3f}", f"{r.score.f1:.3f}",
+            f"{r.on_any_fraud:.3f}",
+        )  # fmt: skip
+    target.print(per_rule)
+    looks = report.lookalikes_flagged
+    target.print(
+        f"{report.alerts:,} alerts over {report.events:,} events "
+        f"({report.alerts_per_10k_events:g} per 10k events); "
+        f"honest look-alikes flagged: "
+        + (", ".join(f"{k}: {len(v)}" for k, v in looks.items()) if looks else "none")
+        + f"; unlabelled accounts flagged: {report.unlabelled_flagged}"
+    )
+
+
+@app.command("backtest")
+def backtest_command(
+    events: EventsArg,
+    truth: Annotated[Path, typer.Option("--truth", "-t", help="The world's truth.json.")],
+    rules: RulesOpt = None,
+    mapping: MappingOpt = None,
+    lateness: LatenessOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Replay and score against ground-truth labels: precision, recall and F1.
+
+    Per planted typology and per rule, at account level; plus alerts per 10k events
+    and which honest look-alikes were flagged.
+    """
+    pack = _pack(rules)
+    try:
+        labels = msgspec.json.decode(truth.read_bytes(), type=Truth)
+    except FileNotFoundError as exc:
+        raise fail(f"{truth} not found") from exc
+    except msgspec.DecodeError as exc:
+        raise fail(f"{truth}: not a truth.json ({exc})") from exc
+    paths = _canonical(events, mapping, truth.parent / "backtest.ingest")
+    active = ActiveAccounts()
+    result = _run(paths, pack, _lateness(lateness), quiet=as_json, on_batch=active)
+    report = backtest(
+        result.alerts, labels, pack, result.stats.events, result.stats.late, active.accounts
+    )
+    if as_json:
+        sys.stdout.write(msgspec.json.format(msgspec.json.encode(report), indent=2).decode())
+        sys.stdout.write("\n")
+        return
+    _report_tables(report, console)

@@ -1,0 +1,1 @@
+"""The built-in rule pack, shipped as package data (``pack.yaml``)."""

@@ -1,0 +1,81 @@
+"""Vectorised ``where`` filters over some rows of a batch and their enrichment values."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from fraudlink.detect.frame import Frame
+from fraudlink.detect.operators.base import Values
+from fraudlink.detect.rules.predicates import Pred
+
+_ARROW = {
+    "eq": pc.equal,
+    "ne": pc.not_equal,
+    "lt": pc.less,
+    "le": pc.less_equal,
+    "gt": pc.greater,
+    "ge": pc.greater_equal,
+}
+
+
+def mask(frame: Frame, rows: np.ndarray, values: Values, preds: tuple[Pred, ...]) -> np.ndarray:
+    """Which of ``rows`` pass every predicate (null fails, except for ``ne`` and ``not_in``)."""
+    keep = np.ones(len(rows), dtype=bool)
+    if len(rows) == 0:
+        return keep
+    for pred in preds:
+        if pred.field in values:
+            keep &= _numpy_mask(values[pred.field], pred)
+        else:
+            keep &= _arrow_mask(frame.take(pred.field, rows), pred)
+    return keep
+
+
+def _arrow_mask(col: pa.Array, pred: Pred) -> np.ndarray:
+    if pa.types.is_timestamp(col.type):
+        col = col.cast(pa.int64())
+    empty_ok = pred.op in ("ne", "not_in")
+    if pred.op in ("multiple_of", "not_multiple_of"):
+        values = col.to_numpy(zero_copy_only=False)
+        valid = col.is_valid().to_numpy(zero_copy_only=False)
+        safe = np.where(valid, np.nan_to_num(values.astype(np.float64)), 1).astype(np.int64)
+        return np.asarray(valid & _numpy_mask(safe, pred))
+    if pred.op in ("in", "not_in"):
+        result = pc.is_in(col, value_set=pa.array(list(pred.values), type=col.type))
+        if pred.op == "not_in":
+            result = pc.invert(result)
+        result = pc.if_else(col.is_null(), empty_ok, result)
+    else:
+        result = _ARROW[pred.op](col, pa.scalar(pred.value, type=col.type))
+    out: np.ndarray = result.fill_null(empty_ok).to_numpy(zero_copy_only=False)
+    return out.astype(bool, copy=False)
+
+
+def _numpy_mask(col: np.ndarray, pred: Pred) -> np.ndarray:
+    if col.dtype == object:
+        return np.fromiter((pred.test(v) for v in col), dtype=bool, count=len(col))
+    if pred.op in ("in", "not_in"):
+        inside = np.isin(col, np.array(pred.values))
+        return ~inside if pred.op == "not_in" else inside
+    value = pred.value
+    if pred.op in ("multiple_of", "not_multiple_of"):
+        assert isinstance(value, int | float)
+        with np.errstate(invalid="ignore"):
+            whole = np.mod(col, value) == 0
+        if pred.op == "multiple_of":
+            return np.asarray(whole)
+        return np.asarray(~whole & ~np.isnan(col.astype(np.float64)))
+    with np.errstate(invalid="ignore"):
+        if pred.op == "eq":
+            return np.asarray(col == value)
+        if pred.op == "ne":
+            return np.asarray(col != value)
+        if pred.op == "lt":
+            return np.asarray(col < value)
+        if pred.op == "le":
+            return np.asarray(col <= value)
+        if pred.op == "gt":
+            return np.asarray(col > value)
+        return np.asarray(col >= value)

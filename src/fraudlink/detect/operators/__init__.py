@@ -1,0 +1,1 @@
+"""Operators: enrichments that add fields to events, and detectors that keep per-key state."""

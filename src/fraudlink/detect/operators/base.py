@@ -1,0 +1,41 @@
+"""The contracts every operator keeps, so one conformance suite can run over all of them.
+
+An *enricher* adds fields to events: ``enrich`` answers for some rows of a batch as of
+each row (seeing only earlier events) and has no side effects; ``advance`` then takes
+the whole batch into state; ``expire`` forgets what no window can need any more.
+A *detector* consumes rows in event-time order and returns metrics for the rows
+where it has something to say.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from fraudlink.detect.frame import Frame
+
+Values = dict[str, np.ndarray]
+Metrics = dict[str, int | float | str | None]
+
+
+class Enricher(Protocol):
+    def enrich(self, frame: Frame, rows: np.ndarray) -> Values: ...
+
+    def advance(self, frame: Frame) -> None: ...
+
+    def expire(self, watermark_us: int) -> None: ...
+
+
+@dataclass
+class Hit:
+    """A detector's finding at one event: its metrics, and which events are the evidence."""
+
+    pos: int
+    key: str
+    metrics: Metrics
+    lists: dict[str, list[str]] = field(default_factory=dict)
+    window_start_us: int = 0
+    evidence: list[str] = field(default_factory=list)
+    entities: list[str] = field(default_factory=list)

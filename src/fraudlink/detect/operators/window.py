@@ -1,0 +1,350 @@
+"""Sliding event-time windows per key: count, sum, distinct count, max and share.
+
+The window of an event at time t holds the key's events with ts in [t - length, t]
+that came no later than it in the stream. Rows are kept in a log of per-batch numpy
+chunks (no per-event Python to store them); exact aggregates are computed only for
+the rows whose upper bound (:mod:`.bounds`) can still meet the rule's thresholds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from fraudlink.detect.filters import mask as filter_mask
+from fraudlink.detect.frame import Frame
+from fraudlink.detect.operators.base import Hit, Metrics, Values
+from fraudlink.detect.operators.bounds import BoundInput, WindowBounds
+from fraudlink.detect.rules.compile import AggConfig, WindowConfig
+from fraudlink.detect.rules.predicates import Pred
+
+EVIDENCE_MAX = 50
+
+
+@dataclass
+class _Chunk:
+    ts: np.ndarray
+    seq: np.ndarray
+    key: np.ndarray
+    values: dict[str, np.ndarray]
+    masks: dict[str, np.ndarray]
+    ids: pa.Array
+    max_ts: int
+
+
+class WindowDetector:
+    """Per-key sliding window; ``process`` returns a :class:`Hit` where ``when`` holds."""
+
+    def __init__(self, cfg: WindowConfig, when: tuple[Pred, ...], prefilter: bool = True) -> None:
+        self.cfg = cfg
+        self.when = when
+        self.length = cfg.length_us
+        self.log: list[_Chunk] = []
+        bounded = _bounded_inputs(cfg.aggs, when) if prefilter else []
+        self.bounds = WindowBounds(self.length, bounded) if bounded else None
+
+    # -- feeding ---------------------------------------------------------------
+    def _chunk(self, frame: Frame, rows: np.ndarray, values: Values) -> _Chunk:
+        vals: dict[str, np.ndarray] = {}
+        masks: dict[str, np.ndarray] = {}
+        for agg in self.cfg.aggs:
+            m = filter_mask(frame, rows, values, agg.where)
+            if agg.field is not None:
+                if agg.fn == "distinct":
+                    v = values[agg.field] if agg.field in values else frame.codes(agg.field)[rows]
+                    if v.dtype == object:
+                        space = frame.interner_of(agg.field)
+                        v = np.array(
+                            [space.code(str(x)) if x is not None else -1 for x in v],
+                            dtype=np.int64,
+                        )
+                    m &= v >= 0
+                elif agg.field in values:
+                    v = values[agg.field].astype(np.float64)
+                    m &= ~np.isnan(v)
+                else:
+                    v = frame.ints(agg.field)[rows]
+                    m &= frame.take(agg.field, rows).is_valid().to_numpy(zero_copy_only=False)
+                vals[agg.name] = v
+            masks[agg.name] = m
+        ts = frame.ts[rows]
+        return _Chunk(
+            ts=ts,
+            seq=frame.seq[rows],
+            key=frame.codes(self.cfg.key)[rows],
+            values=vals,
+            masks=masks,
+            ids=frame.take("event_id", rows),
+            max_ts=int(ts[-1]) if len(ts) else -(2**62),
+        )
+
+    def process(self, frame: Frame, rows: np.ndarray, values: Values) -> list[Hit]:
+        """Take time-ordered rows (that passed the filters) into the window; report hits."""
+        if len(rows) == 0:
+            return []
+        chunk = self._chunk(frame, rows, values)
+        valid = chunk.key >= 0
+        if not valid.all():
+            keep = np.flatnonzero(valid)
+            rows, chunk = rows[keep], _select(chunk, keep)
+            values = {k: v[keep] for k, v in values.items()}
+            if len(rows) == 0:
+                return []
+        self._trim(int(chunk.ts[0]))
+        self.log.append(chunk)
+        candidates = np.arange(len(rows))
+        if self.bounds is not None:
+            ok = self._bounded_ok(chunk, len(frame.interner_of(self.cfg.key)))
+            candidates = np.flatnonzero(ok)
+        if len(candidates) == 0:
+            return []
+        names = self.value_names(frame)
+        key_names = frame.interner_of(self.cfg.key).names
+        hits = []
+        for i, metrics, lists, start, ids in self._exact(chunk, candidates, names):
+            if all(p.test(metrics.get(p.field)) for p in self.when):
+                pos = int(rows[i])
+                key = key_names[int(chunk.key[i])]
+                entities = lists[self.cfg.alert_on] if self.cfg.alert_on else [key]
+                hits.append(Hit(pos, key, metrics, lists, start, ids, entities))
+        return hits
+
+    def value_names(self, frame: Frame) -> dict[str, list[str]]:
+        """For each distinct aggregate, the names behind its value codes."""
+        return {
+            a.name: frame.interner_of(a.field).names
+            for a in self.cfg.aggs
+            if a.fn == "distinct" and a.field is not None
+        }
+
+    def aggregates(self, chunk_rows: np.ndarray, names: dict[str, list[str]]) -> list[Metrics]:
+        """Exact metrics for rows of the last chunk (tests compare them with SQL)."""
+        chunk = self.log[-1]
+        return [m for _, m, _, _, _ in self._evaluate(chunk, chunk_rows, names, everything=True)]
+
+    def expire(self, watermark_us: int) -> None:
+        self._trim(watermark_us)
+
+    def _trim(self, now_us: int) -> None:
+        cutoff = now_us - self.length
+        while self.log and self.log[0].max_ts < cutoff:
+            self.log.pop(0)
+
+    # -- bounds ----------------------------------------------------------------
+    def _bounded_ok(self, chunk: _Chunk, size: int) -> np.ndarray:
+        assert self.bounds is not None
+        vals = dict(chunk.values)
+        masks = dict(chunk.masks)
+        bound = self.bounds.bounds(chunk.key, chunk.ts, vals, masks, size)
+        ok = np.ones(len(chunk.key), dtype=bool)
+        if self.bounds.negative_seen:
+            return ok
+        for p in self.when:
+            if p.field in bound and p.op in ("ge", "gt"):
+                ok &= bound[p.field] >= float(p.value)  # type: ignore[arg-type]
+        return ok
+
+    # -- exact -----------------------------------------------------------------
+    def _exact(
+        self, chunk: _Chunk, candidates: np.ndarray, names: dict[str, list[str]]
+    ) -> list[tuple[int, Metrics, dict[str, list[str]], int, list[str]]]:
+        """Exact metrics for candidate rows whose thresholds hold (all of them with ``everything``).
+
+        Counts, sums and shares come from prefix sums over the candidate keys' rows, for
+        all candidates at once; distinct counts, maxima and timing, which need the rows
+        themselves, are computed only for the candidates that survive those.
+        """
+        return self._evaluate(chunk, candidates, names, everything=False)
+
+    def _evaluate(
+        self,
+        chunk: _Chunk,
+        candidates: np.ndarray,
+        names: dict[str, list[str]],
+        everything: bool,
+    ) -> list[tuple[int, Metrics, dict[str, list[str]], int, list[str]]]:
+        log = _gather(self.log, np.unique(chunk.key[candidates]), self.cfg.aggs)
+        n = len(log.key)
+        _, lo, hi = log.window_bounds(chunk, candidates, self.length)
+        cheap: dict[str, np.ndarray] = {"events": (hi - lo).astype(np.float64)}
+        cheap["span"] = (log.ts[np.maximum(hi - 1, 0)] - log.ts[np.minimum(lo, n - 1)]).astype(
+            np.float64
+        )
+        for agg in self.cfg.aggs:
+            m = log.masks[agg.name]
+            if agg.fn in ("count", "share"):
+                c = np.concatenate([[0], np.cumsum(m, dtype=np.int64)])
+                count = (c[hi] - c[lo]).astype(np.float64)
+                cheap[agg.name] = count if agg.fn == "count" else count / np.maximum(hi - lo, 1)
+            elif agg.fn == "sum":
+                v = np.where(m, log.values[agg.name], 0)
+                c = np.concatenate([[0], np.cumsum(v)])
+                cheap[agg.name] = (c[hi] - c[lo]).astype(np.float64)
+        keep = np.ones(len(candidates), dtype=bool)
+        if not everything:
+            for p in self.when:
+                if p.field in cheap:
+                    keep &= _vector_test(cheap[p.field], p)
+        out = []
+        for j in np.flatnonzero(keep).tolist():
+            mine = np.arange(lo[j], hi[j])
+            metrics, lists = self._metrics(mine, log.ts, log.values, log.masks, names)
+            out.append((int(candidates[j]), metrics, lists, int(log.ts[lo[j]]), log.ids_of(mine)))
+        return out
+
+    def _metrics(
+        self,
+        mine: np.ndarray,
+        ts: np.ndarray,
+        vals: dict[str, np.ndarray],
+        masks: dict[str, np.ndarray],
+        names: dict[str, list[str]],
+    ) -> tuple[Metrics, dict[str, list[str]]]:
+        events = len(mine)
+        metrics: Metrics = {"events": events, "span": int(ts[mine[-1]] - ts[mine[0]])}
+        lists: dict[str, list[str]] = {}
+        for agg in self.cfg.aggs:
+            m = masks[agg.name][mine]
+            if agg.fn == "count":
+                metrics[agg.name] = int(m.sum())
+            elif agg.fn == "share":
+                metrics[agg.name] = float(m.sum()) / events if events else 0.0
+            elif agg.fn == "gap_cv":
+                metrics[agg.name] = gap_cv(ts[mine])
+            elif agg.fn == "distinct":
+                codes = vals[agg.name][mine][m]
+                _, first = np.unique(codes, return_index=True)
+                in_order = codes[np.sort(first)]
+                metrics[agg.name] = len(in_order)
+                lists[agg.name] = [names[agg.name][int(c)] for c in in_order]
+            else:
+                v = vals[agg.name][mine][m]
+                if agg.fn == "sum":
+                    total = v.sum() if len(v) else 0
+                    metrics[agg.name] = int(total) if agg.kind == "money" else _num(total)
+                else:
+                    metrics[agg.name] = _num(v.max()) if len(v) else None
+        return metrics, lists
+
+
+@dataclass
+class _Gathered:
+    """The log rows of some keys, sorted by (key, stream order)."""
+
+    ts: np.ndarray
+    seq: np.ndarray
+    key: np.ndarray
+    values: dict[str, np.ndarray]
+    masks: dict[str, np.ndarray]
+    ids: pa.Array
+
+    def ids_of(self, mine: np.ndarray) -> list[str]:
+        return [str(x) for x in self.ids.take(pa.array(mine[-EVIDENCE_MAX:])).to_pylist()]
+
+    def window_bounds(
+        self, chunk: _Chunk, candidates: np.ndarray, length: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per candidate: its key's rank and the [lo, hi) slice of its window, all vectorised.
+
+        Rows are sorted by key then stream order, so a (key rank, time) or (key rank,
+        sequence) pair packed into one int64 is sorted too and ``searchsorted`` finds both
+        ends of every window at once.
+        """
+        keys = np.unique(self.key)
+        rank = np.searchsorted(keys, self.key)
+        c_rank = np.searchsorted(keys, chunk.key[candidates])
+        t0, s0 = int(self.ts.min()), int(self.seq.min())
+        t_span = int(self.ts.max()) - t0 + 1
+        s_span = int(self.seq.max()) - s0 + 1
+        if len(keys) * max(t_span, s_span) >= 2**62:  # too wide to pack: one key at a time
+            lo = np.empty(len(candidates), dtype=np.int64)
+            hi = np.empty(len(candidates), dtype=np.int64)
+            for j, (r, i) in enumerate(zip(c_rank.tolist(), candidates.tolist(), strict=True)):
+                a, b = np.searchsorted(rank, r, "left"), np.searchsorted(rank, r, "right")
+                hi[j] = a + np.searchsorted(self.seq[a:b], chunk.seq[i], "right")
+                lo[j] = a + np.searchsorted(self.ts[a:b], chunk.ts[i] - length, "left")
+            return c_rank, lo, hi
+        by_seq = rank * s_span + (self.seq - s0)
+        by_ts = rank * t_span + (self.ts - t0)
+        hi = np.searchsorted(by_seq, c_rank * s_span + (chunk.seq[candidates] - s0), "right")
+        start = np.maximum(chunk.ts[candidates] - length - t0, 0)
+        lo = np.searchsorted(by_ts, c_rank * t_span + start, "left")
+        return c_rank, lo, hi
+
+
+def _gather(log: list[_Chunk], keys: np.ndarray, aggs: tuple[AggConfig, ...]) -> _Gathered:
+    parts = [(c, np.flatnonzero(np.isin(c.key, keys))) for c in log]
+    parts = [(c, idx) for c, idx in parts if len(idx)]
+    key = np.concatenate([c.key[i] for c, i in parts])
+    seq = np.concatenate([c.seq[i] for c, i in parts])
+    order = np.lexsort((seq, key))
+    values = {
+        a.name: np.concatenate([c.values[a.name][i] for c, i in parts])[order]
+        for a in aggs
+        if a.name in parts[0][0].values
+    }
+    masks = {a.name: np.concatenate([c.masks[a.name][i] for c, i in parts])[order] for a in aggs}
+    return _Gathered(
+        ts=np.concatenate([c.ts[i] for c, i in parts])[order],
+        seq=seq[order],
+        key=key[order],
+        values=values,
+        masks=masks,
+        ids=pa.concat_arrays([c.ids.take(pa.array(i)) for c, i in parts]).take(pa.array(order)),
+    )
+
+
+def _vector_test(values: np.ndarray, pred: Pred) -> np.ndarray:
+    v = float(pred.value) if isinstance(pred.value, int | float) else None
+    if v is None or pred.op not in ("eq", "ne", "lt", "le", "gt", "ge"):
+        return np.ones(len(values), dtype=bool)
+    op = pred.op
+    if op == "eq":
+        return np.asarray(values == v)
+    if op == "ne":
+        return np.asarray(values != v)
+    if op == "lt":
+        return np.asarray(values < v)
+    if op == "le":
+        return np.asarray(values <= v)
+    if op == "gt":
+        return np.asarray(values > v)
+    return np.asarray(values >= v)
+
+
+def gap_cv(times: np.ndarray) -> float | None:
+    """Irregularity of timing: std / mean of the gaps between successive events (None under 3)."""
+    if len(times) < 3:
+        return None
+    gaps = np.diff(times).astype(np.float64)
+    mean = gaps.mean()
+    return float(gaps.std() / mean) if mean > 0 else None
+
+
+def _num(x: object) -> int | float:
+    value = float(x)  # type: ignore[arg-type]
+    return int(value) if value.is_integer() else value
+
+
+def _select(chunk: _Chunk, keep: np.ndarray) -> _Chunk:
+    return _Chunk(
+        ts=chunk.ts[keep],
+        seq=chunk.seq[keep],
+        key=chunk.key[keep],
+        values={k: v[keep] for k, v in chunk.values.items()},
+        masks={k: v[keep] for k, v in chunk.masks.items()},
+        ids=chunk.ids.take(pa.array(keep)),
+        max_ts=int(chunk.ts[keep][-1]) if len(keep) else -(2**62),
+    )
+
+
+def _bounded_inputs(aggs: tuple[AggConfig, ...], when: tuple[Pred, ...]) -> list[BoundInput]:
+    """The metrics with a lower threshold that a bound can refute."""
+    wanted = {p.field for p in when if p.op in ("ge", "gt")}
+    inputs = [BoundInput("events", "events")] if "events" in wanted else []
+    for agg in aggs:
+        if agg.name in wanted and agg.fn in ("count", "sum", "max", "distinct"):
+            inputs.append(BoundInput(agg.name, agg.fn))
+    return inputs

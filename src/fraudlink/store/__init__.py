@@ -1,0 +1,37 @@
+"""The operational store: alerts, cases, messages, users and the audit log of a node."""
+
+from fraudlink.store.backend import StoreUrlError, masked, store_url
+from fraudlink.store.errors import (
+    DuplicateError,
+    NotFoundError,
+    NotMigratedError,
+    StoreError,
+    UnreachableError,
+)
+from fraudlink.store.records import (
+    AlertRecord,
+    AuditEntry,
+    AuditVerdict,
+    CaseRecord,
+    MessageRecord,
+    UserRecord,
+)
+from fraudlink.store.store import Store
+
+__all__ = [
+    "AlertRecord",
+    "AuditEntry",
+    "AuditVerdict",
+    "CaseRecord",
+    "DuplicateError",
+    "MessageRecord",
+    "NotFoundError",
+    "NotMigratedError",
+    "Store",
+    "StoreError",
+    "StoreUrlError",
+    "UnreachableError",
+    "UserRecord",
+    "masked",
+    "store_url",
+]

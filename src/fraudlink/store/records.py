@@ -1,0 +1,82 @@
+"""What the store hands out and takes in: small immutable records, no ORM objects."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import msgspec
+
+
+class AlertRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """An alert as the platform keeps it; ``body`` is the alert exactly as detect wrote it."""
+
+    id: str
+    rule_id: str
+    rule_version: int
+    entity_kind: str
+    entity_id: str
+    ts: datetime
+    score: int
+    severity: str
+    reasons: list[str]
+    body: dict[str, Any]
+    created_at: datetime
+    status: str = "open"
+    assigned_to: str | None = None
+
+
+class CaseRecord(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    title: str
+    owner_org: str
+    created_at: datetime
+    updated_at: datetime
+    status: str = "open"
+    alert_ids: tuple[str, ...] = ()
+
+
+class MessageRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """A sealed message in or out; the store never looks inside ``body``."""
+
+    id: str
+    direction: str
+    peer_org: str
+    kind: str
+    state: str
+    envelope_sha256: str
+    body: bytes
+    created_at: datetime
+    updated_at: datetime
+
+
+class UserRecord(msgspec.Struct, frozen=True, kw_only=True):
+    org: str
+    username: str
+    password_hash: str
+    roles: tuple[str, ...]
+    created_at: datetime
+    totp_secret: str | None = None
+    disabled: bool = False
+    id: int | None = None
+
+
+class AuditEntry(msgspec.Struct, frozen=True, kw_only=True):
+    seq: int
+    ts: datetime
+    actor: str
+    action: str
+    subject: str
+    detail: dict[str, Any]
+    prev_hash: str
+    entry_hash: str
+
+
+class AuditVerdict(msgspec.Struct, frozen=True, kw_only=True):
+    """The chain checked end to end: ``ok``, or the first entry at fault and why."""
+
+    ok: bool
+    entries: int
+    head: str
+    bad_seq: int | None = None
+    problem: str | None = None

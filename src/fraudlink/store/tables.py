@@ -1,0 +1,123 @@
+"""The tables of a node's operational store, declared once (SQLAlchemy Core).
+
+The migrations in ``migrations/versions`` create exactly these; a test compares the
+two so a table cannot change without a migration.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from fraudlink.store.types import UtcDateTime
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+ALERT_STATUSES = ("open", "closed", "true_positive", "false_positive")
+CASE_STATUSES = ("open", "referred", "closed")
+DIRECTIONS = ("in", "out")
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("rule_id", String(128), nullable=False),
+    Column("rule_version", Integer, nullable=False),
+    Column("entity_kind", String(32), nullable=False),
+    Column("entity_id", String(256), nullable=False),
+    Column("ts", UtcDateTime(), nullable=False),
+    Column("score", Integer, nullable=False),
+    Column("severity", String(16), nullable=False),
+    Column("reasons", JSON, nullable=False),
+    Column("body", JSON, nullable=False),
+    Column("status", String(16), nullable=False, server_default="open"),
+    Column("assigned_to", String(128)),
+    Column("created_at", UtcDateTime(), nullable=False),
+    CheckConstraint("score >= 0 AND score <= 100", name="score_range"),
+    CheckConstraint(f"status IN {ALERT_STATUSES}", name="status"),
+)
+Index("ix_alerts_rule_ts", alerts.c.rule_id, alerts.c.ts)
+Index("ix_alerts_entity", alerts.c.entity_kind, alerts.c.entity_id)
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("status", String(16), nullable=False, server_default="open"),
+    Column("owner_org", String(64), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    CheckConstraint(f"status IN {CASE_STATUSES}", name="status"),
+)
+
+case_alerts = Table(
+    "case_alerts",
+    metadata,
+    Column("case_id", String(64), ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
+    Column("alert_id", String(64), ForeignKey("alerts.id"), primary_key=True),
+)
+
+messages = Table(
+    "messages",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("direction", String(3), nullable=False),
+    Column("peer_org", String(64), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("state", String(32), nullable=False),
+    Column("envelope_sha256", String(64), nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    CheckConstraint(f"direction IN {DIRECTIONS}", name="direction"),
+)
+Index("ix_messages_direction_state", messages.c.direction, messages.c.state)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("org", String(64), nullable=False),
+    Column("username", String(128), nullable=False),
+    Column("password_hash", Text, nullable=False),
+    Column("totp_secret", Text),
+    Column("roles", JSON, nullable=False),
+    Column("disabled", Boolean, nullable=False, server_default="0"),
+    Column("created_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("org", "username", name="uq_users_org_username"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("ts", UtcDateTime(), nullable=False),
+    Column("actor", String(128), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("subject", String(256), nullable=False),
+    Column("detail", JSON, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("entry_hash", String(64), nullable=False, unique=True),
+)

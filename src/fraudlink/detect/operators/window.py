@@ -32,6 +32,26 @@ class _Chunk:
     masks: dict[str, np.ndarray]
     ids: pa.Array
     max_ts: int
+    _by_key: tuple[np.ndarray, np.ndarray] | None = None
+
+    def rows_of(self, keys: np.ndarray) -> np.ndarray:
+        """Positions of the rows of these (sorted, unique) keys, in stream order.
+
+        A small chunk is scanned; a big one gets a key index once (chunks never change
+        after they are built), so a few keys cost a binary search, not a full pass.
+        """
+        if len(self.key) <= 4 * len(keys) + 256:
+            return np.flatnonzero(np.isin(self.key, keys))
+        if self._by_key is None:
+            order = np.argsort(self.key, kind="stable")
+            self._by_key = (order, self.key[order])
+        order, sorted_keys = self._by_key
+        lo = np.searchsorted(sorted_keys, keys, side="left")
+        hi = np.searchsorted(sorted_keys, keys, side="right")
+        found = [order[a:b] for a, b in zip(lo.tolist(), hi.tolist(), strict=True) if b > a]
+        if not found:
+            return np.empty(0, dtype=np.int64)
+        return np.sort(np.concatenate(found))
 
 
 class WindowDetector:
@@ -42,6 +62,7 @@ class WindowDetector:
         self.when = when
         self.length = cfg.length_us
         self.log: list[_Chunk] = []
+        self.latest: _Chunk | None = None
         bounded = _bounded_inputs(cfg.aggs, when) if prefilter else []
         self.bounds = WindowBounds(self.length, bounded) if bounded else None
 
@@ -93,7 +114,7 @@ class WindowDetector:
             if len(rows) == 0:
                 return []
         self._trim(int(chunk.ts[0]))
-        self.log.append(chunk)
+        self._append(chunk)
         candidates = np.arange(len(rows))
         if self.bounds is not None:
             ok = self._bounded_ok(chunk, len(frame.interner_of(self.cfg.key)))
@@ -121,16 +142,39 @@ class WindowDetector:
 
     def aggregates(self, chunk_rows: np.ndarray, names: dict[str, list[str]]) -> list[Metrics]:
         """Exact metrics for rows of the last chunk (tests compare them with SQL)."""
-        chunk = self.log[-1]
+        chunk = self.latest
+        assert chunk is not None, "no rows yet"
         return [m for _, m, _, _, _ in self._evaluate(chunk, chunk_rows, names, everything=True)]
 
     def expire(self, watermark_us: int) -> None:
         self._trim(watermark_us)
 
+    def _append(self, chunk: _Chunk) -> None:
+        """Add a batch's rows, merging chunks like a binary counter.
+
+        Live streams arrive in batches of a handful of events; without merging a week's
+        window would be a list of a hundred thousand tiny chunks to walk on every
+        evaluation. Merging equal-sized neighbours keeps O(log n) chunks while each row
+        is copied O(log n) times in all.
+        """
+        self.latest = chunk
+        self.log.append(chunk)
+        while len(self.log) >= 2 and len(self.log[-2].ts) <= len(self.log[-1].ts):
+            newer = self.log.pop()
+            self.log[-1] = _concat(self.log[-1], newer)
+
     def _trim(self, now_us: int) -> None:
         cutoff = now_us - self.length
         while self.log and self.log[0].max_ts < cutoff:
             self.log.pop(0)
+        if self.log:
+            # Rows are in event-time order, so the expired rows of the oldest chunk are a
+            # prefix; drop it once it is most of the chunk (a big merged chunk would
+            # otherwise hold a window and a half).
+            first = self.log[0]
+            gone = int(np.searchsorted(first.ts, cutoff, side="left"))
+            if gone * 2 > len(first.ts):
+                self.log[0] = _select(first, np.arange(gone, len(first.ts)))
 
     # -- bounds ----------------------------------------------------------------
     def _bounded_ok(self, chunk: _Chunk, size: int) -> np.ndarray:
@@ -275,7 +319,7 @@ class _Gathered:
 
 
 def _gather(log: list[_Chunk], keys: np.ndarray, aggs: tuple[AggConfig, ...]) -> _Gathered:
-    parts = [(c, np.flatnonzero(np.isin(c.key, keys))) for c in log]
+    parts = [(c, c.rows_of(keys)) for c in log]
     parts = [(c, idx) for c, idx in parts if len(idx)]
     key = np.concatenate([c.key[i] for c, i in parts])
     seq = np.concatenate([c.seq[i] for c, i in parts])
@@ -326,6 +370,18 @@ def gap_cv(times: np.ndarray) -> float | None:
 def _num(x: object) -> int | float:
     value = float(x)  # type: ignore[arg-type]
     return int(value) if value.is_integer() else value
+
+
+def _concat(a: _Chunk, b: _Chunk) -> _Chunk:
+    return _Chunk(
+        ts=np.concatenate([a.ts, b.ts]),
+        seq=np.concatenate([a.seq, b.seq]),
+        key=np.concatenate([a.key, b.key]),
+        values={k: np.concatenate([v, b.values[k]]) for k, v in a.values.items()},
+        masks={k: np.concatenate([v, b.masks[k]]) for k, v in a.masks.items()},
+        ids=pa.concat_arrays([a.ids, b.ids]),
+        max_ts=max(a.max_ts, b.max_ts),
+    )
 
 
 def _select(chunk: _Chunk, keep: np.ndarray) -> _Chunk:

@@ -95,6 +95,10 @@ class _RuleRunner:
         if rule.base_where and len(rows):
             rows = rows[mask(frame, rows, {}, rule.base_where)]
         values: Values = {}
+        if len(rows) == 0:
+            # Enrichments have no side effects and detectors ignore empty input, so a
+            # batch without this rule's events costs nothing: live batches are small.
+            return rows, values, []
         for alias, enricher in self.enrichers:
             for name, column in enricher.enrich(frame, rows).items():
                 values[f"{alias}.{name}"] = column

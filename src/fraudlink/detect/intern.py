@@ -7,6 +7,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 MISSING = -1
+SMALL = 256  # up to this many values, encode in plain Python
 
 
 class Interner:
@@ -40,6 +41,13 @@ class Interner:
             column = column.combine_chunks()
         if len(column) == 0:
             return np.empty(0, dtype=np.int64)
+        if len(column) <= SMALL:
+            # Live batches hold a handful of events: plain dict probes beat the Arrow
+            # kernels' fixed cost. Codes are handed out in the same first-seen order.
+            code = self.code
+            return np.array(
+                [MISSING if v is None else code(v) for v in column.to_pylist()], dtype=np.int64
+            )
         encoded = (
             pc.dictionary_encode(column) if not pa.types.is_dictionary(column.type) else column
         )

@@ -33,6 +33,7 @@ class PassThroughDetector:
         self.when = when
         self.flows: dict[int, _Flows] = {}
         self.last_in = np.full(1024, -(2**62), dtype=np.int64)
+        self._swept_at = -(2**62)
 
     def _grow(self, size: int) -> None:
         if size > len(self.last_in):
@@ -111,6 +112,11 @@ class PassThroughDetector:
         }
 
     def expire(self, watermark_us: int) -> None:
+        # A sweep walks every account in reach, so sweep once per quarter window of event
+        # time, not on every (possibly tiny) batch; stale flows are also pruned on use.
+        if watermark_us - self._swept_at < self.within // 4:
+            return
+        self._swept_at = watermark_us
         cutoff = watermark_us - self.within
         for account in [a for a, f in self.flows.items() if not f.ins or f.ins[-1][0] < cutoff]:
             del self.flows[account]

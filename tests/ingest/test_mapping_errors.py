@@ -9,19 +9,8 @@ import pytest
 from fraudlink.ingest import MappingError, load_mapping
 from tests.ingest.helpers import LOGIN_MAPPING, TRANSFER_MAPPING, mapping
 
-LOGIN_HEAD = """\
-version: 1
-defaults: {timezone: Asia/Shanghai, org: shop-a}
-event_type: login
-events:
-  login:
-    event_id: id
-    ts: {column: time, format: "%Y/%m/%d %H:%M:%S"}
-    account: user
-    ip: ip
-    city: city
-    device_id: device
-"""  # lines 1-11; the cases below add line 12 on
+# The login mapping without its last line (lines 1-11); the cases below add line 12 on.
+LOGIN_HEAD = LOGIN_MAPPING[: LOGIN_MAPPING.index("    success:")]
 
 
 CASES = [

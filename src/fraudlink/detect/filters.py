@@ -31,12 +31,28 @@ def mask(frame: Frame, rows: np.ndarray, values: Values, preds: tuple[Pred, ...]
             keep &= _numpy_mask(values[pred.field], pred)
         elif pred.op in _CODE_OPS and pa.types.is_string(frame.column(pred.field).type):
             keep &= _code_mask(frame, rows, pred)
+        elif _is_numeric(frame.column(pred.field).type):
+            keep &= _int_mask(frame, rows, pred)
         else:
             keep &= _arrow_mask(frame.take(pred.field, rows), pred)
     return keep
 
 
 _CODE_OPS = frozenset({"eq", "ne", "in", "not_in"})
+
+
+def _is_numeric(arrow: pa.DataType) -> bool:
+    return bool(pa.types.is_integer(arrow) or pa.types.is_timestamp(arrow))
+
+
+def _int_mask(frame: Frame, rows: np.ndarray, pred: Pred) -> np.ndarray:
+    """Integer, money and time columns through the frame's cached int64 view."""
+    values = frame.ints(pred.field)[rows]
+    valid = frame.valid(pred.field)[rows]
+    result = _numpy_mask(values, pred)
+    if pred.op in ("ne", "not_in"):
+        return np.asarray(result | ~valid)  # an empty field passes ne / not_in
+    return np.asarray(result & valid)
 
 
 def _code_mask(frame: Frame, rows: np.ndarray, pred: Pred) -> np.ndarray:

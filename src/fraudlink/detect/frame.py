@@ -38,6 +38,7 @@ class Frame:
         self._columns: dict[str, pa.Array] = {}
         self._codes: dict[str, np.ndarray] = {}
         self._ints: dict[str, np.ndarray] = {}
+        self._valid: dict[str, np.ndarray] = {}
         self._type_rows: dict[tuple[str, ...], np.ndarray] = {}
         types = pc.dictionary_encode(self.column("type"))
         self._type_names: list[str] = types.dictionary.to_pylist()
@@ -81,6 +82,18 @@ class Frame:
             values = col.fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
             self._ints[name] = values
         return values
+
+    def valid(self, name: str) -> np.ndarray:
+        """Where a column has a value (not null), as a boolean array."""
+        mask = self._valid.get(name)
+        if mask is None:
+            col = self.column(name)
+            if col.null_count == 0:
+                mask = np.ones(len(col), dtype=bool)
+            else:
+                mask = col.is_valid().to_numpy(zero_copy_only=False)
+            self._valid[name] = mask
+        return mask
 
     def take(self, name: str, rows: np.ndarray) -> pa.Array:
         return self.column(name).take(pa.array(rows, type=pa.int64()))

@@ -87,7 +87,7 @@ class WindowDetector:
                     m &= ~np.isnan(v)
                 else:
                     v = frame.ints(agg.field)[rows]
-                    m &= frame.take(agg.field, rows).is_valid().to_numpy(zero_copy_only=False)
+                    m &= frame.valid(agg.field)[rows]
                 vals[agg.name] = v
             masks[agg.name] = m
         ts = frame.ts[rows]

@@ -13,7 +13,7 @@ from fraudlink.cli.detect_cmd import render_alerts
 from fraudlink.cli.world_view import render_world, world_progress
 from fraudlink.detect.alerts import Alert
 from fraudlink.detect.backtest import backtest
-from fraudlink.detect.replay import replay
+from fraudlink.detect.replay import ActiveAccounts, replay
 from fraudlink.detect.rules.loader import builtin_pack
 from fraudlink.sim.truth import Truth
 from fraudlink.sim.world import simulate
@@ -43,7 +43,8 @@ def demo_command(
         def write(alert: Alert) -> None:
             fh.write(msgspec.json.encode(alert) + b"\n")
 
-        result = replay([world / "events.parquet"], pack, on_alert=write)
+        active = ActiveAccounts()
+        result = replay([world / "events.parquet"], pack, on_alert=write, on_batch=active)
     console.print(
         f"{result.stats.events:,} events in {result.seconds:.1f} s "
         f"({result.events_per_second:,.0f} events/s): {len(result.alerts):,} alerts "
@@ -61,10 +62,11 @@ def demo_command(
         title=f"The strongest alert of each rule ({len(result.alerts):,} alerts in all)",
     )
     truth = msgspec.json.decode((world / "truth.json").read_bytes(), type=Truth)
-    report = backtest(result.alerts, truth, pack, result.stats.events)
+    report = backtest(result.alerts, truth, pack, result.stats.events, active=active.accounts)
     for typology, score in report.typologies.items():
+        seen = "" if score.recall_active is None else f" ({score.recall_active:.2f} of the active)"
         console.print(
-            f"  {typology:<20} precision {score.precision:.2f}  recall {score.recall:.2f}"
+            f"  {typology:<20} precision {score.precision:.2f}  recall {score.recall:.2f}{seen}"
             f"  ({score.true_positives} of {score.positives} planted accounts)"
         )
     looks = sum(len(v) for v in report.lookalikes_flagged.values())

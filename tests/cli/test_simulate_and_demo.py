@@ -42,3 +42,11 @@ def test_demo_prints_planted_gangs_victims_and_losses(tmp_path: Path) -> None:
     assert "Victims and losses by province" in result.output
     for gang in truth.gangs[:5]:
         assert gang.gang_id in result.output
+    # Step 2: detection over the same world, with the strongest alert of each rule.
+    alerts = [json.loads(x) for x in (tmp_path / "alerts.jsonl").read_bytes().splitlines()]
+    assert alerts
+    assert "The strongest alert of each rule" in result.output
+    for rule in {a["rule_id"] for a in alerts}:
+        assert rule in result.output
+    assert "refunds" in result.output and "totalling" in result.output  # wrapped in a cell
+    assert "honest look-alikes flagged: 0" in result.output

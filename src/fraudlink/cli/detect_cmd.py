@@ -149,8 +149,10 @@ def render_alerts(
         return
     best = sorted(alerts, key=lambda a: (-a.score, a.ts, a.alert_id))[:top]
     table = Table(title=title or f"Top {len(best)} of {len(alerts):,} alerts", title_justify="left")
-    for col in ("score", "severity", "rule", "entity", "reasons"):
-        table.add_column(col, justify="right" if col == "score" else "left", overflow="fold")
+    for col in ("score", "severity", "rule", "entity"):
+        # Ids must stay whole to be copied; only the reasons wrap.
+        table.add_column(col, justify="right" if col == "score" else "left", no_wrap=True)
+    table.add_column("reasons", overflow="fold", ratio=1)
     for a in best:
         table.add_row(str(a.score), a.severity, a.rule_id, a.entity, escape("\n".join(a.reasons)))
     target.print(table)

@@ -182,7 +182,9 @@ def wallet_transfers(draw: st.DrawFn) -> WalletTransfer:
     # A reversal undoes money that had arrived; pending and failed never arrived.
     if status in ("completed", "reversed"):
         delay = timedelta(microseconds=draw(st.integers(0, 3 * 24 * 3600 * 10**6)))
-        completed = (initiated + delay).astimezone(draw(time_zones()))
+        # Add in UTC: aware + timedelta is wall-clock arithmetic and, across a DST fold,
+        # can land an hour before the start.
+        completed = (initiated.astimezone(UTC) + delay).astimezone(draw(time_zones()))
     fields = {name: draw(s) for name, s in EVENT_FIELDS[WalletTransfer].items()}
     fields |= {name: draw(s) for name, s in COMMON_FIELDS.items() if name != "ts"}
     return WalletTransfer(

@@ -1,0 +1,1 @@
+"""Sealed messages between organisations: keys, trust directory, envelopes, replay guard."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fraudlink.cli import (
+    audit_cmd,
     demo_cmd,
     detect_cmd,
     ingest_cmd,
@@ -15,6 +16,7 @@ from fraudlink.cli.app import app
 
 __all__ = [
     "app",
+    "audit_cmd",
     "demo_cmd",
     "detect_cmd",
     "ingest_cmd",

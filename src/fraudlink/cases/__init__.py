@@ -1,0 +1,1 @@
+"""Cases: the evidence of an alert gathered into a package with a hashed manifest."""

@@ -136,3 +136,21 @@ rules:
     reason: "{counterparties}"
 """
     assert "needs on: [wallet_transfer]" in error_of(fan_on_logins).message
+
+
+def test_settings_errors_name_the_line(tmp_path: Path) -> None:
+    rule = (
+        "rules:\n  - id: x\n    title: x\n    typology: t\n    weight: 0.5\n    on: [login]\n"
+        "    detect: {op: window, key: account, length: 1h, aggregates: {n: {fn: count}}}\n"
+        "    when: {n: {ge: 1}}\n    reason: x\n"
+    )
+    for setting, expected in [
+        ("lateness: 5 minutes", "is not a duration"),
+        ("lateness: -5", "negative"),
+        ("ip_city_db: missing.mmdb", "not found"),
+    ]:
+        path = tmp_path / "rules.yaml"
+        path.write_text(f"version: 1\nsettings:\n  {setting}\n{rule}", encoding="utf-8")
+        with pytest.raises(RuleFileError, match=expected) as caught:
+            load_rules(path)
+        assert "rules.yaml:3" in str(caught.value)

@@ -353,6 +353,17 @@ def _check_enrichment(
         _duration(spec.horizon, (*path, "horizon"))  # type: ignore[union-attr]
 
 
+def _lateness(raw: str | int) -> int:
+    """Like other durations, but zero (no waiting) is allowed."""
+    try:
+        value = parse_duration(raw)
+    except ValueError as exc:
+        raise RuleError(str(exc), ("settings", "lateness")) from exc
+    if value < 0:
+        raise RuleError("lateness cannot be negative", ("settings", "lateness"))
+    return value
+
+
 def compile_pack(raw: RuleFile, source: str = "<rules>", base_dir: Path | None = None) -> RulePack:
     """Check every rule and order them so a rule runs after the rules whose alerts it reads."""
     s = raw.settings
@@ -379,10 +390,16 @@ def compile_pack(raw: RuleFile, source: str = "<rules>", base_dir: Path | None =
         db = Path(s.ip_city_db)
         if not db.is_absolute() and base_dir is not None:
             db = base_dir / db
+        if not db.is_file():
+            raise RuleError(
+                f"IP→city database {db} not found "
+                "(a MaxMind .mmdb file; a relative path is read from the rule file's folder)",
+                ("settings", "ip_city_db"),
+            )
     return RulePack(
         rules=tuple(ordered),
         currency=s.currency,
-        lateness_us=parse_duration(s.lateness) if s.lateness else 0,
+        lateness_us=_lateness(s.lateness),
         score_horizon_us=_duration(s.score_horizon, ("settings", "score_horizon")),
         flag_at=s.flag_at,
         severity=bands,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 from itertools import pairwise
+from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, update
 
@@ -162,6 +164,55 @@ def test_any_single_change_is_found(
 
 def _as_dict(entry: AuditEntry) -> dict[str, object]:
     return {f: getattr(entry, f) for f in entry.__struct_fields__}
+
+
+# -- the chain as stored: what the database hands back must hash as it did going in ----
+
+# PostgreSQL text cannot hold NUL and no backend holds lone surrogates.
+stored_text = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"),
+                      min_size=1, max_size=10)  # fmt: skip
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-SAFE, SAFE) | stored_text
+    | st.floats(allow_nan=False, allow_infinity=False),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(stored_text, inner, max_size=3),
+    max_leaves=8,
+)  # fmt: skip
+stored_rows = st.lists(
+    st.tuples(stored_text, stored_text, stored_text, st.dictionaries(stored_text, json_values)),
+    min_size=1,
+    max_size=5,
+)
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(rows=stored_rows, data=st.data())
+def test_any_appends_verify_and_any_edit_in_the_table_is_found(
+    store: Store, rows: list[tuple[str, str, str, dict[str, Any]]], data: st.DataObject
+) -> None:
+    """One store serves every example, so the chain also grows across them."""
+    before = len(store.audit_entries())
+    for actor, action, subject, detail in rows:
+        store.append_audit(actor, action, subject, detail)
+    assert store.verify_audit().ok
+    seq = before + data.draw(st.integers(1, len(rows)), label="seq")
+    column = data.draw(st.sampled_from(["actor", "action", "subject", "detail", "ts"]))
+    (original,) = [e for e in store.audit_entries() if e.seq == seq]
+    kept = getattr(original, column)
+    if column == "detail":
+        edited: Any = {**kept, "inserted later": True}
+    elif column == "ts":
+        edited = kept + timedelta(microseconds=1)
+    else:
+        edited = kept + "·"
+    row = audit_log.c.seq == seq
+    with store.engine.begin() as conn:
+        conn.execute(update(audit_log).where(row).values({column: edited}))
+    verdict = store.verify_audit()
+    assert not verdict.ok and verdict.bad_seq == seq
+    with store.engine.begin() as conn:
+        conn.execute(update(audit_log).where(row).values({column: kept}))
+    assert store.verify_audit().ok
 
 
 @pytest.mark.parametrize("zone_hours", [0, 8, -5])

@@ -53,3 +53,22 @@ def test_home_folder_default_and_helpful_errors(tmp_path: Path) -> None:
     assert down.exit_code == 2
     assert "pw" not in down.output and "***" in down.output
     assert "hint" in down.output
+
+
+def test_a_folder_that_cannot_be_made_or_a_file_that_is_no_database_is_explained(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "a-file").write_text("not a folder")
+    nowhere = runner.invoke(app, ["store", "upgrade", "--home", str(tmp_path / "a-file" / "x")])
+    assert nowhere.exit_code == 2
+    assert "cannot create the folder" in _flat(nowhere.output)
+    (tmp_path / "junk" / "fraudlink.db").parent.mkdir()
+    (tmp_path / "junk" / "fraudlink.db").write_bytes(b"GIF89a" + bytes(200))
+    junk = runner.invoke(app, ["store", "status", "--home", str(tmp_path / "junk")])
+    assert junk.exit_code == 2
+    assert "not a database" in _flat(junk.output) and "writable" in _flat(junk.output)
+
+
+def _flat(output: str) -> str:
+    """Rich wraps long lines at the terminal width; join them back."""
+    return " ".join(output.split())

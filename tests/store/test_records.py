@@ -66,6 +66,21 @@ def _fields(record: AlertRecord) -> dict[str, object]:
     return {f: getattr(record, f) for f in record.__struct_fields__}
 
 
+def test_values_outside_the_allowed_ones_are_refused_with_what_is_allowed(store: Store) -> None:
+    with pytest.raises(ValueError, match="not within 0–100"):
+        store.add_alert(AlertRecord(**{**_fields(alert()), "score": 101}))
+    with pytest.raises(ValueError, match="expected one of open, closed"):
+        store.add_alert(AlertRecord(**{**_fields(alert()), "status": "maybe"}))
+    sideways = MessageRecord(**{**_message_fields(message("m-1")), "direction": "sideways"})
+    with pytest.raises(ValueError, match="expected one of in, out"):
+        store.put_message(sideways)
+    assert store.counts()["alerts"] == store.counts()["messages"] == 0
+
+
+def _message_fields(record: MessageRecord) -> dict[str, object]:
+    return {f: getattr(record, f) for f in record.__struct_fields__}
+
+
 def test_alerts_are_listed_newest_first_and_filtered(store: Store) -> None:
     store.add_alert(alert("al-1", hour=9))
     store.add_alert(alert("al-2", hour=11, rule="impossible-travel", score=75))

@@ -27,3 +27,8 @@ def test_the_migrations_build_exactly_the_declared_tables(store: Store) -> None:
     with store.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
     assert diff == []
+
+
+def test_using_a_store_before_upgrade_says_to_upgrade(store_url: str) -> None:
+    with Store.open(store_url) as store, pytest.raises(NotMigratedError, match="store upgrade"):
+        store.list_alerts()

@@ -41,6 +41,14 @@ PG_HINT = (
     "(postgresql+psycopg://USER[:PASSWORD]@HOST:PORT/DB); for tests, scripts/postgres-up.sh "
     "starts one"
 )
+SQLITE_HINT = (
+    "check that the folder is writable and the file is a fraudlink store, or point --home "
+    "or --url elsewhere"
+)
+
+
+def _hint(url: str) -> str:
+    return SQLITE_HINT if sqlite_file(url) is not None else PG_HINT
 
 
 def _open(home: Path | None, url: str | None, *, create: bool) -> Store:
@@ -57,7 +65,10 @@ def _open(home: Path | None, url: str | None, *, create: bool) -> Store:
             f"no store at {escape(str(file))} yet",
             "run `fraudlink store upgrade` with the same --home or --url",
         )
-    return Store.open(where)
+    try:
+        return Store.open(where)
+    except StoreError as exc:
+        raise fail(escape(str(exc)), _hint(where)) from exc
 
 
 @store_app.command("upgrade")
@@ -68,7 +79,7 @@ def upgrade_command(home: HomeOpt = None, url: UrlOpt = None) -> None:
             before = store.current_revision()
             after = store.upgrade()
         except StoreError as exc:
-            raise fail(escape(str(exc)), PG_HINT) from exc
+            raise fail(escape(str(exc)), _hint(store.url)) from exc
         where = escape(masked(store.url))
         if before == after:
             console.print(f"{where}: already at revision {after}")
@@ -90,7 +101,7 @@ def status_command(home: HomeOpt = None, url: UrlOpt = None) -> None:
             counts = store.counts()
             verdict = store.verify_audit()
         except StoreError as exc:
-            raise fail(escape(str(exc)), PG_HINT) from exc
+            raise fail(escape(str(exc)), _hint(store.url)) from exc
         console.print(f"store    {escape(masked(store.url))} ({store.backend})")
         state = "up to date" if current == head else f"[yellow]behind, run upgrade ({head})[/]"
         console.print(f"revision {current} ({state})")

@@ -25,4 +25,4 @@ class NotFoundError(StoreError):
 
 
 class UnreachableError(StoreError):
-    """The database server cannot be reached or refused the connection."""
+    """The database cannot be used at all: no server, refused, or not a database."""

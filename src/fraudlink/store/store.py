@@ -14,12 +14,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
-from sqlalchemy import Connection, Engine, func, insert, select, update
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy import ColumnElement, Connection, Engine, func, insert, select, true, update
+from sqlalchemy.exc import (
+    DatabaseError,
+    DataError,
+    DBAPIError,
+    IntegrityError,
+    OperationalError,
+)
 
 from fraudlink.store import migrate
 from fraudlink.store.audit_chain import GENESIS, entry_hash, verify_chain
-from fraudlink.store.backend import connect, is_conflict, masked
+from fraudlink.store.backend import connect, insert_new, is_conflict, is_missing_table, masked
 from fraudlink.store.errors import (
     DuplicateError,
     NotFoundError,
@@ -37,6 +43,7 @@ from fraudlink.store.records import (
 from fraudlink.store.tables import (
     ALERT_STATUSES,
     CASE_STATUSES,
+    DIRECTIONS,
     alerts,
     audit_log,
     case_alerts,
@@ -52,6 +59,12 @@ APPEND_ATTEMPTS = 50
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def _require(value: str, allowed: tuple[str, ...], what: str) -> None:
+    # The tables check these too; checking first gives a message that says what is allowed.
+    if value not in allowed:
+        raise ValueError(f"{what} {value!r}: expected one of {', '.join(allowed)}")
 
 
 class Store:
@@ -78,32 +91,40 @@ class Store:
         return self.engine.dialect.name
 
     @contextmanager
-    def _tx(self) -> Iterator[Connection]:
+    def _errors(self) -> Iterator[None]:
+        """Database errors the caller cannot act on, turned into ones that say what to do."""
         try:
-            with self.engine.begin() as conn:
-                yield conn
-        except OperationalError as exc:
+            yield
+        except (IntegrityError, DataError):
+            raise
+        except DBAPIError as exc:
             if is_conflict(exc):
                 raise
-            raise self._unreachable(exc) from exc
+            if is_missing_table(exc):
+                self.require_current()
+                raise
+            # Operational: no server, refused, locked out. A bare DatabaseError: not a database.
+            if isinstance(exc, OperationalError) or type(exc) is DatabaseError:
+                raise UnreachableError(
+                    f"cannot use the store at {masked(self.url)}: {exc.orig}"
+                ) from exc
+            raise
 
-    def _unreachable(self, exc: OperationalError) -> UnreachableError:
-        return UnreachableError(f"cannot use the store at {masked(self.url)}: {exc.orig}")
+    @contextmanager
+    def _tx(self) -> Iterator[Connection]:
+        with self._errors(), self.engine.begin() as conn:
+            yield conn
 
     # -- schema ------------------------------------------------------------------
     def upgrade(self) -> str:
         """Create or migrate the tables to the newest revision; returns it."""
-        try:
+        with self._errors():
             migrate.upgrade(self.engine)
-        except OperationalError as exc:
-            raise self._unreachable(exc) from exc
         return self.head_revision()
 
     def current_revision(self) -> str | None:
-        try:
+        with self._errors():
             return migrate.current_revision(self.engine)
-        except OperationalError as exc:
-            raise self._unreachable(exc) from exc
 
     @staticmethod
     def head_revision() -> str:
@@ -124,21 +145,15 @@ class Store:
     # -- alerts ------------------------------------------------------------------
     def add_alert(self, record: AlertRecord) -> bool:
         """Store an alert; False if one with its id is already there (ids are deterministic)."""
-        row = msgspec.structs.asdict(record)
-        row["entity_id"] = row.pop("entity_id")
-        try:
-            with self._tx() as conn:
-                conn.execute(insert(alerts).values(**row))
-        except IntegrityError as exc:
-            if self.get_alert(record.id) is not None:
-                return False
-            raise DuplicateError(str(exc.orig)) from exc
-        return True
+        if not 0 <= record.score <= 100:
+            raise ValueError(f"alert {record.id}: score {record.score} is not within 0–100")
+        _require(record.status, ALERT_STATUSES, "alert status")
+        with self._tx() as conn:
+            return insert_new(conn, alerts, msgspec.structs.asdict(record))
 
     def get_alert(self, alert_id: str) -> AlertRecord | None:
         with self._tx() as conn:
-            row = conn.execute(select(alerts).where(alerts.c.id == alert_id)).mappings().first()
-        return AlertRecord(**row) if row else None
+            return _alert(conn, alert_id)
 
     def list_alerts(
         self, *, status: str | None = None, rule_id: str | None = None, limit: int = 100
@@ -156,19 +171,15 @@ class Store:
     def set_alert_status(
         self, alert_id: str, status: str, assigned_to: str | None = None
     ) -> AlertRecord:
-        if status not in ALERT_STATUSES:
-            raise ValueError(
-                f"alert status {status!r}: expected one of {', '.join(ALERT_STATUSES)}"
-            )
+        _require(status, ALERT_STATUSES, "alert status")
         values: dict[str, Any] = {"status": status}
         if assigned_to is not None:
             values["assigned_to"] = assigned_to
         with self._tx() as conn:
-            done = conn.execute(update(alerts).where(alerts.c.id == alert_id).values(**values))
-        if done.rowcount == 0:
+            conn.execute(update(alerts).where(alerts.c.id == alert_id).values(**values))
+            found = _alert(conn, alert_id)
+        if found is None:
             raise NotFoundError(f"no alert {alert_id}")
-        found = self.get_alert(alert_id)
-        assert found is not None
         return found
 
     # -- cases -------------------------------------------------------------------
@@ -182,39 +193,28 @@ class Store:
                     insert(cases).values(id=case_id, title=title, owner_org=owner_org,
                                          status="open", created_at=now, updated_at=now)
                 )  # fmt: skip
-                for alert_id in alert_ids:
+                for alert_id in dict.fromkeys(alert_ids):
                     conn.execute(insert(case_alerts).values(case_id=case_id, alert_id=alert_id))
+                (opened,) = _cases(conn, cases.c.id == case_id)
         except IntegrityError as exc:
             raise DuplicateError(
                 f"case {case_id} already exists or an alert of it is unknown: {exc.orig}"
             ) from exc
-        found = self.get_case(case_id)
-        assert found is not None
-        return found
+        return opened
 
     def get_case(self, case_id: str) -> CaseRecord | None:
         with self._tx() as conn:
-            row = conn.execute(select(cases).where(cases.c.id == case_id)).mappings().first()
-            if row is None:
-                return None
-            linked = conn.execute(
-                select(case_alerts.c.alert_id)
-                .where(case_alerts.c.case_id == case_id)
-                .order_by(case_alerts.c.alert_id)
-            ).scalars()
-            return CaseRecord(**row, alert_ids=tuple(linked))
+            found = _cases(conn, cases.c.id == case_id)
+        return found[0] if found else None
 
     def list_cases(self, *, owner_org: str | None = None) -> list[CaseRecord]:
-        query = select(cases.c.id).order_by(cases.c.created_at.desc(), cases.c.id)
-        if owner_org is not None:
-            query = query.where(cases.c.owner_org == owner_org)
+        """Newest first."""
+        where = true() if owner_org is None else cases.c.owner_org == owner_org
         with self._tx() as conn:
-            ids = list(conn.execute(query).scalars())
-        return [c for c in (self.get_case(i) for i in ids) if c is not None]
+            return _cases(conn, where)
 
     def set_case_status(self, case_id: str, status: str) -> None:
-        if status not in CASE_STATUSES:
-            raise ValueError(f"case status {status!r}: expected one of {', '.join(CASE_STATUSES)}")
+        _require(status, CASE_STATUSES, "case status")
         with self._tx() as conn:
             done = conn.execute(
                 update(cases).where(cases.c.id == case_id)
@@ -226,11 +226,10 @@ class Store:
     # -- messages ----------------------------------------------------------------
     def put_message(self, record: MessageRecord) -> None:
         """Keep a message; a second message with the same id is refused (replay guard)."""
-        try:
-            with self._tx() as conn:
-                conn.execute(insert(messages).values(**msgspec.structs.asdict(record)))
-        except IntegrityError as exc:
-            raise DuplicateError(f"message {record.id} is already stored") from exc
+        _require(record.direction, DIRECTIONS, "message direction")
+        with self._tx() as conn:
+            if not insert_new(conn, messages, msgspec.structs.asdict(record)):
+                raise DuplicateError(f"message {record.id} is already stored")
 
     def get_message(self, message_id: str) -> MessageRecord | None:
         with self._tx() as conn:
@@ -242,6 +241,7 @@ class Store:
     def list_messages(
         self, *, direction: str | None = None, state: str | None = None
     ) -> list[MessageRecord]:
+        """Oldest first, the order they were sent or received."""
         query = select(messages).order_by(messages.c.created_at, messages.c.id)
         if direction is not None:
             query = query.where(messages.c.direction == direction)
@@ -261,26 +261,22 @@ class Store:
 
     # -- users -------------------------------------------------------------------
     def add_user(self, record: UserRecord) -> UserRecord:
+        """Store a new user; returns it with the id the database gave it."""
         row = msgspec.structs.asdict(record)
         row.pop("id")
         row["roles"] = list(record.roles)
         try:
             with self._tx() as conn:
                 conn.execute(insert(users).values(**row))
+                added = _user(conn, record.org, record.username)
         except IntegrityError as exc:
             raise DuplicateError(f"user {record.username} already exists in {record.org}") from exc
-        found = self.get_user(record.org, record.username)
-        assert found is not None
-        return found
+        assert added is not None
+        return added
 
     def get_user(self, org: str, username: str) -> UserRecord | None:
         with self._tx() as conn:
-            row = conn.execute(
-                select(users).where(users.c.org == org, users.c.username == username)
-            ).mappings().first()  # fmt: skip
-        if row is None:
-            return None
-        return UserRecord(**{**row, "roles": tuple(row["roles"])})
+            return _user(conn, org, username)
 
     def set_user_disabled(self, org: str, username: str, disabled: bool) -> None:
         with self._tx() as conn:
@@ -320,6 +316,7 @@ class Store:
             except DBAPIError as exc:
                 if not is_conflict(exc) or attempt == APPEND_ATTEMPTS - 1:
                     raise
+                # Back off a little longer each time so a crowd of writers spreads out.
                 time.sleep(0.001 * (attempt + 1))
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -330,3 +327,30 @@ class Store:
 
     def verify_audit(self) -> AuditVerdict:
         return verify_chain(self.audit_entries())
+
+
+# -- reads shared by several methods, inside the caller's transaction -----------------
+
+
+def _alert(conn: Connection, alert_id: str) -> AlertRecord | None:
+    row = conn.execute(select(alerts).where(alerts.c.id == alert_id)).mappings().first()
+    return AlertRecord(**row) if row else None
+
+
+def _user(conn: Connection, org: str, username: str) -> UserRecord | None:
+    row = conn.execute(
+        select(users).where(users.c.org == org, users.c.username == username)
+    ).mappings().first()  # fmt: skip
+    return UserRecord(**{**row, "roles": tuple(row["roles"])}) if row else None
+
+
+def _cases(conn: Connection, where: ColumnElement[bool]) -> list[CaseRecord]:
+    """The matching cases, newest first, each with its alert ids (two queries in all)."""
+    rows = conn.execute(
+        select(cases).where(where).order_by(cases.c.created_at.desc(), cases.c.id)
+    ).mappings().all()  # fmt: skip
+    linked: dict[str, list[str]] = {}
+    links = select(case_alerts).where(case_alerts.c.case_id.in_(select(cases.c.id).where(where)))
+    for case_id, alert_id in conn.execute(links.order_by(case_alerts.c.alert_id)):
+        linked.setdefault(case_id, []).append(alert_id)
+    return [CaseRecord(**r, alert_ids=tuple(linked.get(r["id"], ()))) for r in rows]

@@ -1,81 +1,150 @@
-"""Two real nodes: a platform refers a case, the police verify it and answer with a receipt."""
+"""Taking messages in: verified, imported once, refused with a reason, always receipted."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from pathlib import Path
+import hashlib
+import json
+from datetime import timedelta
 
 import msgspec
-import pytest
 
 from fraudlink.cases import package
-from fraudlink.exchange.mailroom import accept_receipt, receive, send_case
+from fraudlink.cases.referral import KIND, CaseBody
+from fraudlink.dispatch import HANDLERS
+from fraudlink.exchange import outbox
+from fraudlink.exchange.envelope import seal
+from fraudlink.exchange.mailroom import accept_receipt, receive
 from fraudlink.exchange.node import Node
-
-PASS = b"a long node passphrase"
-NOW = datetime(2026, 10, 1, 8, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def nodes(tmp_path: Path) -> tuple[Node, Node]:
-    platform = Node.init(tmp_path / "platform", "hx-mall", "platform", PASS)
-    police = Node.init(tmp_path / "police", "hz-cyber", "police", PASS)
-    platform.trust(police.info.card)
-    police.trust(platform.info.card)
-    return platform, police
+from fraudlink.store import AuditEntry
+from tests.exchange.conftest import START
 
 
-def case(recipient: str = "hz-cyber") -> tuple[package.Manifest, dict[str, bytes]]:
+def last_audit(node: Node) -> AuditEntry:
+    with node.store() as store:
+        return store.audit_entries()[-1]
+
+
+def case_body(recipient: str = "hz-cyber", case_id: str = "case-1") -> bytes:
     alert = {"alert_id": "al-1", "reasons": ["3 refunds totalling ¥15,000.00 within 20 m"]}
     tables = {"transactions": [{"event_id": "ev-1", "amount": 500_000}],
               "refunds": [{"event_id": "ev-2", "latest_scan": "signed"}]}  # fmt: skip
-    return package.build(case_id="case-1", title="refund ring", subject_accounts=["a"],
-                         alerts=[alert], tables=tables, sender="hx-mall",
-                         recipient=recipient, created=NOW)  # fmt: skip
+    manifest, blobs = package.build(case_id=case_id, title="refund ring",
+                                    subject_accounts=["a"], alerts=[alert], tables=tables,
+                                    sender="hx-mall", recipient=recipient,
+                                    created=START)  # fmt: skip
+    return msgspec.msgpack.encode(CaseBody(manifest=manifest, tables=blobs))
 
 
 def test_refer_verify_import_and_receipt(nodes: tuple[Node, Node]) -> None:
     platform, police = nodes
-    manifest, blobs = case()
-    message_id, envelope = send_case(platform, manifest, blobs)
-    got = receive(police, envelope)
-    assert got.accepted and got.folder is not None
-    assert package.verify(got.folder) == manifest
-    receipt = accept_receipt(platform, msgspec.json.encode(got.receipt))
+    sent = outbox.post(platform, "hz-cyber", KIND, case_body(), ref="case-1")
+    got = receive(police, sent.body, HANDLERS)
+    assert got.accepted and got.ref == "case-1" and not got.duplicate
+    folder = police.home / "inbox" / "case-1"
+    manifest = package.verify(folder)
+    assert manifest.sender == "hx-mall" and manifest.tables["transactions"].rows == 1
+    receipt = accept_receipt(platform, got.raw_receipt)
     assert receipt.body.status == "accepted"
+    assert receipt.body.envelope_sha256 == hashlib.sha256(sent.body).hexdigest()
     with platform.store() as store:
-        sent = store.get_message(message_id)
-        assert sent is not None and sent.state == "delivered"
+        done = store.get_message(sent.id)
+        assert done is not None and done.state == "delivered" and done.receipt == got.raw_receipt
         assert [e.action for e in store.audit_entries()][-2:] == ["message.sent",
                                                                    "receipt.received"]  # fmt: skip
         assert store.verify_audit().ok
     with police.store() as store:
-        assert [m.id for m in store.list_messages(direction="in")] == [message_id]
+        (taken,) = store.list_messages(direction="in")
+        assert (taken.id, taken.seq, taken.ref) == (sent.id, 1, "case-1")
+        case = store.get_case("case-1")
+        assert case is not None and case.title == "refund ring"
         assert store.verify_audit().ok
 
 
-def test_a_replayed_envelope_is_refused_logged_and_receipted(nodes: tuple[Node, Node]) -> None:
+def test_the_same_bytes_twice_are_imported_once_and_get_the_first_receipt(
+    nodes: tuple[Node, Node],
+) -> None:
     platform, police = nodes
-    _, envelope = send_case(platform, *case())
-    assert receive(police, envelope).accepted
-    again = receive(police, envelope)
-    assert not again.accepted and again.reason == "replayed"
-    assert again.receipt.body.status == "refused"
+    sent = outbox.post(platform, "hz-cyber", KIND, case_body(), ref="case-1")
+    first = receive(police, sent.body, HANDLERS)
+    again = receive(police, sent.body, HANDLERS)
+    assert again.accepted and again.duplicate
+    assert again.raw_receipt == first.raw_receipt
     with police.store() as store:
         assert len(store.list_messages(direction="in")) == 1
-        assert store.audit_entries()[-1].action == "message.refused"
+        assert store.audit_entries()[-1].action == "message.duplicate"
 
 
-def test_a_tampered_envelope_imports_nothing(nodes: tuple[Node, Node]) -> None:
+def test_a_reused_message_id_or_an_old_sequence_is_refused_as_replayed(
+    nodes: tuple[Node, Node],
+) -> None:
     platform, police = nodes
-    _, envelope = send_case(platform, *case())
-    broken = bytearray(envelope)
+    target = police.info.card
+    first = seal(case_body(), platform.keys, target, message_id="m-1", kind=KIND, seq=5,
+                 created=START)  # fmt: skip
+    assert receive(police, first, HANDLERS).accepted
+    other_bytes = seal(case_body(case_id="case-2"), platform.keys, target, message_id="m-1",
+                       kind=KIND, seq=6, created=START)  # fmt: skip
+    older = seal(case_body(case_id="case-3"), platform.keys, target, message_id="m-2",
+                 kind=KIND, seq=5, created=START)  # fmt: skip
+    for envelope in (other_bytes, older):
+        got = receive(police, envelope, HANDLERS)
+        assert not got.accepted and got.reason == "replayed"
+        assert got.receipt.body.status == "refused"
+    assert sorted(p.name for p in (police.home / "inbox").iterdir()) == ["case-1"]
+
+
+def test_a_tampered_envelope_imports_nothing_and_the_sender_learns_it(
+    nodes: tuple[Node, Node],
+) -> None:
+    platform, police = nodes
+    sent = outbox.post(platform, "hz-cyber", KIND, case_body(), ref="case-1")
+    broken = bytearray(sent.body)
     broken[-20] ^= 0x01
-    got = receive(police, bytes(broken))
+    got = receive(police, bytes(broken), HANDLERS)
     assert not got.accepted and got.reason == "tampered"
     assert not (police.home / "inbox").exists()
-    receipt = accept_receipt(platform, msgspec.json.encode(got.receipt))
-    assert receipt.body.status == "refused"  # the sender learns it did not arrive intact
+    receipt = accept_receipt(platform, got.raw_receipt)
+    assert receipt.body.status == "refused"
     with platform.store() as store:
         last = store.audit_entries()[-1]
         assert last.action == "receipt.received" and last.detail["altered_in_transit"] is True
+        done = store.get_message(sent.id)
+        assert done is not None and done.state == "refused"
+
+
+def test_content_that_contradicts_the_envelope_is_refused(nodes: tuple[Node, Node]) -> None:
+    platform, police = nodes
+    # Signed by hx-mall to hz-cyber, but the manifest inside names another recipient.
+    sent = outbox.post(platform, "hz-cyber", KIND, case_body(recipient="sh-cyber"), ref="c")
+    got = receive(police, sent.body, HANDLERS)
+    assert not got.accepted and got.reason == "bad_content"
+    assert "sh-cyber" in last_audit(police).detail["detail"]
+    assert not (police.home / "inbox").exists()
+
+
+def test_a_kind_this_node_does_not_take_is_refused(nodes: tuple[Node, Node]) -> None:
+    platform, police = nodes
+    sent = outbox.post(platform, "hz-cyber", "poem", b"roses are red", ref="x")
+    got = receive(police, sent.body, HANDLERS)
+    assert not got.accepted and got.reason == "unknown_kind"
+
+
+def test_a_tampered_table_inside_a_valid_envelope_is_refused(nodes: tuple[Node, Node]) -> None:
+    platform, police = nodes
+    case = msgspec.msgpack.decode(case_body(), type=CaseBody)
+    forged = dict(case.tables)
+    forged["transactions"] = json.dumps({"event_id": "ev-1", "amount": 1}).encode() + b"\n"
+    body = msgspec.msgpack.encode(CaseBody(manifest=case.manifest, tables=forged))
+    sent = outbox.post(platform, "hz-cyber", KIND, body, ref="case-1")
+    got = receive(police, sent.body, HANDLERS)
+    assert not got.accepted and got.reason == "bad_content"
+    assert "transactions" in last_audit(police).detail["detail"]
+
+
+def test_an_expired_package_is_refused(nodes: tuple[Node, Node], clock: object) -> None:
+    platform, police = nodes
+    sent = outbox.post(platform, "hz-cyber", KIND, case_body(), ref="case-1",
+                       lifetime=timedelta(days=200))  # fmt: skip
+    clock.advance(days=120)  # type: ignore[attr-defined]  # package lives 90 days
+    got = receive(police, sent.body, HANDLERS)
+    assert not got.accepted and got.reason == "bad_content"

@@ -3,26 +3,36 @@
 from __future__ import annotations
 
 from fraudlink.cli import (
+    alerts_cmd,
     audit_cmd,
+    case_cmd,
     demo_cmd,
     detect_cmd,
+    freeze_cmd,
     ingest_cmd,
+    mailbox_cmd,
     node_cmd,
     schema_cmd,
+    serve_cmd,
     simulate_cmd,
     store_cmd,
 )
 from fraudlink.cli.app import app
 
 __all__ = [
+    "alerts_cmd",
     "app",
     "audit_cmd",
+    "case_cmd",
     "demo_cmd",
     "detect_cmd",
+    "freeze_cmd",
     "ingest_cmd",
+    "mailbox_cmd",
     "main",
     "node_cmd",
     "schema_cmd",
+    "serve_cmd",
     "simulate_cmd",
     "store_cmd",
 ]

@@ -13,6 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from fraudlink.cli.app import app, console, err_console, fail
+from fraudlink.exchange import routes
 from fraudlink.exchange.directory import KeyCard
 from fraudlink.exchange.keys import KeyFileError, fingerprint
 from fraudlink.exchange.node import Node, NodeError
@@ -34,7 +35,7 @@ PlainOpt = Annotated[
 ]
 
 
-def _passphrase(plain: bool, confirm: bool = False) -> bytes | None:
+def read_passphrase(plain: bool, confirm: bool = False) -> bytes | None:
     """From FRAUDLINK_PASSPHRASE, else asked for on the terminal, unless --no-passphrase."""
     if plain:
         return None
@@ -52,9 +53,9 @@ def _passphrase(plain: bool, confirm: bool = False) -> bytes | None:
     return text.encode()
 
 
-def _load(home: Path, plain: bool) -> Node:
+def load_node(home: Path, plain: bool) -> Node:
     try:
-        return Node.load(home, _passphrase(plain))
+        return Node.load(home, read_passphrase(plain))
     except (NodeError, KeyFileError) as exc:
         raise fail(escape(str(exc))) from exc
 
@@ -68,7 +69,7 @@ def init_command(
 ) -> None:
     """Create a node: its signing and encryption keys, its store and audit log."""
     try:
-        node = Node.init(home, org, role, _passphrase(plain, confirm=True))
+        node = Node.init(home, org, role, read_passphrase(plain, confirm=True))
     except NodeError as exc:
         raise fail(escape(str(exc))) from exc
     console.print(f"node [bold]{escape(org)}[/] ({role}) created in {escape(str(home))}")
@@ -85,7 +86,7 @@ def export_key_command(
     plain: PlainOpt = False,
 ) -> None:
     """This node's public key card, to hand to a partner organisation."""
-    node = _load(home, plain)
+    node = load_node(home, plain)
     data = msgspec.json.format(msgspec.json.encode(node.info.card)) + b"\n"
     if out is None:
         sys.stdout.buffer.write(data)
@@ -104,7 +105,7 @@ def trust_command(
     plain: PlainOpt = False,
 ) -> None:
     """Trust a partner's keys after comparing the fingerprint with them."""
-    node = _load(home, plain)
+    node = load_node(home, plain)
     try:
         card = msgspec.json.decode(card_file.read_bytes(), type=KeyCard)
     except (OSError, msgspec.DecodeError, msgspec.ValidationError) as exc:
@@ -125,7 +126,7 @@ def revoke_command(
     plain: PlainOpt = False,
 ) -> None:
     """Stop trusting a key: its messages are refused from now on."""
-    node = _load(home, plain)
+    node = load_node(home, plain)
     try:
         card = node.revoke(sign_kid)
     except NodeError as exc:
@@ -136,8 +137,8 @@ def revoke_command(
 @node_app.command("rotate")
 def rotate_command(home: HomeOpt, plain: PlainOpt = False) -> None:
     """New keys for this node; send the new card to partners."""
-    node = _load(home, plain)
-    card = node.rotate(_passphrase(plain))
+    node = load_node(home, plain)
+    card = node.rotate(read_passphrase(plain))
     console.print(f"new signing key fingerprint {fingerprint(card.sign_kid)}")
     console.print("Old keys are kept in keys/retired/. Send the new card to your partners.")
 
@@ -145,7 +146,7 @@ def rotate_command(home: HomeOpt, plain: PlainOpt = False) -> None:
 @node_app.command("keys")
 def keys_command(home: HomeOpt, plain: PlainOpt = False) -> None:
     """This node's key ids and the organisations it trusts."""
-    node = _load(home, plain)
+    node = load_node(home, plain)
     console.print(f"[bold]{escape(node.info.org)}[/] ({node.info.role})")
     console.print(f"  signing     {node.keys.sign_kid}  ({fingerprint(node.keys.sign_kid)})")
     console.print(f"  encryption  {node.keys.enc_kid}")
@@ -156,3 +157,31 @@ def keys_command(home: HomeOpt, plain: PlainOpt = False) -> None:
         table.add_row(entry.card.org, entry.card.role, kid,
                       entry.trusted_at.strftime("%Y-%m-%d %H:%M"), state)  # fmt: skip
     console.print(table)
+
+
+@node_app.command("route")
+def route_command(
+    org: Annotated[str, typer.Argument(help="The partner organisation.")],
+    home: HomeOpt,
+    url: Annotated[
+        str | None, typer.Option(help="The partner's inbox server, e.g. https://host:8443.")
+    ] = None,
+    drop: Annotated[
+        Path | None, typer.Option(help="A folder to write sealed messages to (no network).")
+    ] = None,
+    cafile: Annotated[
+        Path | None, typer.Option(help="CA bundle that signed the partner's TLS certificate.")
+    ] = None,
+) -> None:
+    """Where messages for a partner go: its inbox URL or a drop folder."""
+    if not Node.info_path(home).exists():
+        raise fail(f"no node in {escape(str(home))}", "run `fraudlink node init` first")
+    try:
+        route = routes.Route(url=url, drop=str(drop) if drop else None,
+                             cafile=str(cafile) if cafile else None)  # fmt: skip
+        table = routes.load(home)
+    except routes.RouteError as exc:
+        raise fail(escape(str(exc)), "give exactly one of --url or --drop") from exc
+    table[org] = route
+    routes.save(home, table)
+    console.print(f"messages for {escape(org)} go to {escape(route.destination)}")

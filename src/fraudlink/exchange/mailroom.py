@@ -1,22 +1,25 @@
-"""Sending and receiving sealed case packages between two nodes, with receipts and audit.
+"""Taking in sealed messages and the receipts that answer ours.
 
-The transport (HTTP, a file drop) only moves bytes; this module decides what is sent,
-what is taken in and what is refused. A refused envelope is logged with its reason and
-answered with a signed "refused" receipt; nothing of it is stored as received evidence.
+The transport (HTTP, a drop folder) only moves bytes; this module decides what is
+taken in and what is refused. Each message kind is taken in by a handler the caller
+passes (the exchange knows nothing of cases or freezes). A refused envelope is logged
+with its reason and answered with a signed "refused" receipt; nothing of it is kept.
+
+A message delivered twice (the sender never saw our receipt and tried again) is not
+imported twice: the same bytes get the same receipt back.
 """
 
 from __future__ import annotations
 
 import hashlib
-import uuid
+import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
 import msgspec
 
-from fraudlink.cases import package
-from fraudlink.exchange.envelope import ReplayGuard, open_envelope, read_header, seal
-from fraudlink.exchange.errors import EnvelopeError, MalformedError
+from fraudlink.exchange.envelope import Header, open_envelope, read_header
+from fraudlink.exchange.errors import EnvelopeError, MalformedError, ReplayedError
 from fraudlink.exchange.node import Node, NodeError
 from fraudlink.exchange.receipts import (
     Receipt,
@@ -27,82 +30,88 @@ from fraudlink.exchange.receipts import (
 from fraudlink.store import MessageRecord
 
 
-class CaseBody(msgspec.Struct, frozen=True, kw_only=True):
-    """What a case referral carries: the manifest and every table's bytes."""
+class ContentError(EnvelopeError):
+    """Authentic and intact, but what it carries cannot be taken in (names what is wrong)."""
 
-    manifest: package.Manifest
-    tables: dict[str, bytes]
+    reason = "bad_content"
+
+
+class UnknownKindError(EnvelopeError):
+    reason = "unknown_kind"
+
+
+# A handler takes in one verified message body and returns what it is about (a case
+# id, a freeze id). It raises ContentError, having written nothing, to refuse it.
+Handler = Callable[[Node, Header, bytes], str]
 
 
 @dataclass(frozen=True)
 class Received:
     receipt: Receipt
+    raw_receipt: bytes
     accepted: bool
     reason: str
-    folder: Path | None
+    ref: str | None
+    duplicate: bool = False
 
 
-def send_case(node: Node, manifest: package.Manifest, blobs: dict[str, bytes]) -> tuple[str, bytes]:
-    """Seal a case package to its recipient; the message is kept in the outbox as 'sent'."""
-    target = node.directory().current(manifest.recipient)
-    if target is None:
-        raise NodeError(f"{manifest.recipient} is not trusted: `fraudlink node trust` its card")
-    body = msgspec.msgpack.encode(CaseBody(manifest=manifest, tables=blobs))
-    message_id = f"msg-{uuid.uuid4().hex}"
-    now = node.clock()
-    with node.store() as store:
-        seq = 1 + sum(1 for m in store.list_messages(direction="out"))
-        envelope = seal(body, node.keys, target, message_id=message_id, kind="case_referral",
-                        seq=seq, created=now)  # fmt: skip
-        digest = hashlib.sha256(envelope).hexdigest()
-        store.put_message(MessageRecord(id=message_id, direction="out", peer_org=target.org,
-                                        kind="case_referral", state="sent",
-                                        envelope_sha256=digest, body=envelope,
-                                        created_at=now, updated_at=now))  # fmt: skip
-        store.append_audit(node.info.org, "message.sent", message_id,
-                           {"to": target.org, "case_id": manifest.case_id,
-                            "envelope_sha256": digest})  # fmt: skip
-    return message_id, envelope
+# One node takes in one message at a time: the replay checks read, then write.
+_lock = threading.Lock()
 
 
-def receive(node: Node, envelope: bytes) -> Received:
+def receive(node: Node, envelope: bytes, handlers: Mapping[str, Handler]) -> Received:
     """Verify, import and answer one envelope; every outcome is audited and receipted."""
+    with _lock:
+        return _receive(node, envelope, handlers)
+
+
+def _receive(node: Node, envelope: bytes, handlers: Mapping[str, Handler]) -> Received:
     now = node.clock()
     digest = hashlib.sha256(envelope).hexdigest()
     try:
-        header, _, _ = read_header(envelope)
-        message_id = header.message_id
+        message_id = read_header(envelope)[0].message_id
     except MalformedError:
         message_id = f"unreadable-{digest[:16]}"
     with node.store() as store:
-        guard = ReplayGuard()
-        for m in store.list_messages(direction="in", state="accepted"):
-            guard.remember(read_header(m.body)[0])  # ids and each sender's last sequence
+        known = store.get_message(message_id)
+        if (known is not None and known.direction == "in" and known.receipt is not None
+                and known.envelope_sha256 == digest):  # fmt: skip
+            store.append_audit(node.info.org, "message.duplicate", message_id,
+                               {"envelope_sha256": digest})  # fmt: skip
+            receipt = msgspec.json.decode(known.receipt, type=Receipt)
+            return Received(receipt, known.receipt, True, "", known.ref, duplicate=True)
         try:
+            if known is not None:
+                raise ReplayedError(f"message {message_id} was already received")
             opened = open_envelope(envelope, node.keys, node.directory(), now)
-            guard.check(opened.header)
-            case = msgspec.msgpack.decode(opened.body, type=CaseBody)
-            folder = node.home / "inbox" / case.manifest.case_id
-            package.write(folder, case.manifest, case.tables)
-            package.verify(folder)
-        except (EnvelopeError, msgspec.DecodeError, msgspec.ValidationError,
-                package.PackageError) as exc:  # fmt: skip
-            reason = getattr(exc, "reason", "bad_package")
+            header = opened.header
+            floor = store.last_accepted_seq(header.sender_kid)
+            if floor is not None and header.seq <= floor:
+                raise ReplayedError(f"sequence {header.seq} from {header.sender} "
+                                    f"is not after {floor}")  # fmt: skip
+            handler = handlers.get(header.kind)
+            if handler is None:
+                raise UnknownKindError(f"this node takes no {header.kind!r} messages")
+            ref = handler(node, header, opened.body)
+        except EnvelopeError as exc:
             store.append_audit(node.info.org, "message.refused", message_id,
-                               {"reason": reason, "detail": str(exc),
+                               {"reason": exc.reason, "detail": str(exc),
                                 "envelope_sha256": digest})  # fmt: skip
-            receipt = issue_receipt(node.keys, message_id, digest, "refused", now, reason)
-            return Received(receipt, False, reason, None)
-        store.put_message(MessageRecord(id=message_id, direction="in",
-                                        peer_org=opened.header.sender, kind=opened.header.kind,
-                                        state="accepted", envelope_sha256=digest,
-                                        body=envelope, created_at=now, updated_at=now))  # fmt: skip
+            receipt = issue_receipt(node.keys, message_id, digest, "refused", now, exc.reason)
+            return Received(receipt, msgspec.json.encode(receipt), False, exc.reason, None)
         receipt = issue_receipt(node.keys, message_id, digest, "accepted", now)
+        raw = msgspec.json.encode(receipt)
+        store.put_message(MessageRecord(id=message_id, direction="in", peer_org=header.sender,
+                                        kind=header.kind, state="accepted",
+                                        envelope_sha256=digest, body=envelope, created_at=now,
+                                        updated_at=now, seq=header.seq,
+                                        peer_kid=header.sender_kid, ref=ref,
+                                        receipt=raw))  # fmt: skip
         store.append_audit(node.info.org, "message.received", message_id,
-                           {"from": opened.header.sender, "case_id": case.manifest.case_id,
+                           {"from": header.sender, "kind": header.kind, "ref": ref,
                             "envelope_sha256": digest})  # fmt: skip
         store.append_audit(node.info.org, "receipt.sent", message_id, {"status": "accepted"})
-    return Received(receipt, True, "", folder)
+    return Received(receipt, raw, True, "", ref)
 
 
 def accept_receipt(node: Node, raw: bytes) -> Receipt:
@@ -126,7 +135,10 @@ def accept_receipt(node: Node, raw: bytes) -> Receipt:
                 raise
             altered = True
         state = "delivered" if receipt.body.status == "accepted" else "refused"
-        store.set_message_state(sent.id, state)
+        if sent.state in ("delivered", "refused") and sent.receipt == raw:
+            return receipt  # the same receipt read twice (a drop folder read again)
+        store.update_message(sent.id, state=state, receipt=raw, next_attempt_at=None,
+                             last_error=receipt.body.reason or None)  # fmt: skip
         outcome = {"status": receipt.body.status, "reason": receipt.body.reason,
                    "altered_in_transit": altered}  # fmt: skip
         store.append_audit(node.info.org, "receipt.received", sent.id, outcome)

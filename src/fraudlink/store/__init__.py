@@ -13,6 +13,7 @@ from fraudlink.store.records import (
     AuditEntry,
     AuditVerdict,
     CaseRecord,
+    FreezeRecord,
     MessageRecord,
     UserRecord,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "AuditVerdict",
     "CaseRecord",
     "DuplicateError",
+    "FreezeRecord",
     "MessageRecord",
     "NotFoundError",
     "NotMigratedError",

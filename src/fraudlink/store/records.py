@@ -48,6 +48,33 @@ class MessageRecord(msgspec.Struct, frozen=True, kw_only=True):
     body: bytes
     created_at: datetime
     updated_at: datetime
+    seq: int | None = None
+    peer_kid: str | None = None
+    ref: str | None = None  # the case or freeze the message is about
+    destination: str | None = None  # where the outbox delivers it (a URL or drop folder)
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    last_error: str | None = None
+    receipt: bytes | None = None  # the signed receipt: received (out) or issued (in)
+
+
+class FreezeRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """One freeze request as either side keeps it; amounts in minor units."""
+
+    id: str
+    account: str
+    platform_org: str
+    police_org: str
+    amount_minor: int
+    currency: str
+    legal_basis: str
+    deadline: datetime
+    state: str
+    created_at: datetime
+    updated_at: datetime
+    case_id: str | None = None
+    held_minor: int | None = None
+    note: str | None = None
 
 
 class UserRecord(msgspec.Struct, frozen=True, kw_only=True):

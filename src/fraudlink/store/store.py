@@ -37,6 +37,7 @@ from fraudlink.store.records import (
     AuditEntry,
     AuditVerdict,
     CaseRecord,
+    FreezeRecord,
     MessageRecord,
     UserRecord,
 )
@@ -48,6 +49,7 @@ from fraudlink.store.tables import (
     audit_log,
     case_alerts,
     cases,
+    freezes,
     messages,
     metadata,
     users,
@@ -251,13 +253,104 @@ class Store:
             return [MessageRecord(**r) for r in conn.execute(query).mappings().all()]
 
     def set_message_state(self, message_id: str, state: str) -> None:
+        self.update_message(message_id, state=state)
+
+    def update_message(self, message_id: str, **values: Any) -> MessageRecord:
+        """Change the delivery fields of a message (state, attempts, receipt, …)."""
+        fixed = {"id", "direction", "peer_org", "kind", "envelope_sha256", "body", "seq"}
+        if bad := sorted(set(values) & fixed | set(values) - set(messages.c.keys())):
+            raise ValueError(f"message fields {bad} cannot be changed")
         with self._tx() as conn:
-            done = conn.execute(
+            conn.execute(
                 update(messages).where(messages.c.id == message_id)
-                .values(state=state, updated_at=self.clock())
+                .values(**values, updated_at=self.clock())
             )  # fmt: skip
-        if done.rowcount == 0:
+            row = conn.execute(
+                select(messages).where(messages.c.id == message_id)
+            ).mappings().first()  # fmt: skip
+        if row is None:
             raise NotFoundError(f"no message {message_id}")
+        return MessageRecord(**row)
+
+    def add_outgoing(self, peer_org: str, make: Callable[[int], MessageRecord]) -> MessageRecord:
+        """Store the message ``make(seq)`` builds with the next sequence number for ``peer_org``.
+
+        The number is read and taken in one transaction; a unique index refuses a second
+        writer that read the same one, and it retries with the next.
+        """
+        for attempt in range(APPEND_ATTEMPTS):
+            try:
+                with self._tx() as conn:
+                    last = conn.execute(
+                        select(func.max(messages.c.seq)).where(
+                            messages.c.direction == "out", messages.c.peer_org == peer_org
+                        )
+                    ).scalar_one()  # fmt: skip
+                    record = make((last or 0) + 1)
+                    conn.execute(insert(messages).values(**msgspec.structs.asdict(record)))
+                return record
+            except DBAPIError as exc:
+                if not is_conflict(exc) or attempt == APPEND_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.001 * (attempt + 1))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def last_accepted_seq(self, peer_kid: str) -> int | None:
+        """The highest sequence number accepted from a sender key (the replay guard's floor)."""
+        with self._tx() as conn:
+            found: int | None = conn.execute(
+                select(func.max(messages.c.seq)).where(
+                    messages.c.direction == "in", messages.c.peer_kid == peer_kid,
+                    messages.c.state == "accepted",
+                )
+            ).scalar_one()  # fmt: skip
+        return found
+
+    def due_messages(self, now: datetime) -> list[MessageRecord]:
+        """Outgoing messages waiting to be (re)sent whose time has come, in send order."""
+        waiting = messages.c.state.in_(("queued", "retrying"))
+        due = (messages.c.next_attempt_at.is_(None)) | (messages.c.next_attempt_at <= now)
+        query = (
+            select(messages).where(messages.c.direction == "out", waiting, due)
+            .order_by(messages.c.peer_org, messages.c.seq)
+        )  # fmt: skip
+        with self._tx() as conn:
+            return [MessageRecord(**r) for r in conn.execute(query).mappings().all()]
+
+    # -- freezes -----------------------------------------------------------------
+    def put_freeze(self, record: FreezeRecord) -> None:
+        if record.amount_minor <= 0:
+            raise ValueError(f"freeze {record.id}: amount must be positive")
+        with self._tx() as conn:
+            if not insert_new(conn, freezes, msgspec.structs.asdict(record)):
+                raise DuplicateError(f"freeze {record.id} is already stored")
+
+    def get_freeze(self, freeze_id: str) -> FreezeRecord | None:
+        with self._tx() as conn:
+            row = conn.execute(select(freezes).where(freezes.c.id == freeze_id)).mappings().first()
+        return FreezeRecord(**row) if row else None
+
+    def list_freezes(self, *, account: str | None = None) -> list[FreezeRecord]:
+        """Newest first."""
+        query = select(freezes).order_by(freezes.c.created_at.desc(), freezes.c.id)
+        if account is not None:
+            query = query.where(freezes.c.account == account)
+        with self._tx() as conn:
+            return [FreezeRecord(**r) for r in conn.execute(query).mappings().all()]
+
+    def update_freeze(self, freeze_id: str, **values: Any) -> FreezeRecord:
+        allowed = {"state", "held_minor", "note", "case_id"}
+        if bad := sorted(set(values) - allowed):
+            raise ValueError(f"freeze fields {bad} cannot be changed")
+        with self._tx() as conn:
+            conn.execute(
+                update(freezes).where(freezes.c.id == freeze_id)
+                .values(**values, updated_at=self.clock())
+            )  # fmt: skip
+            row = conn.execute(select(freezes).where(freezes.c.id == freeze_id)).mappings().first()
+        if row is None:
+            raise NotFoundError(f"no freeze {freeze_id}")
+        return FreezeRecord(**row)
 
     # -- users -------------------------------------------------------------------
     def add_user(self, record: UserRecord) -> UserRecord:

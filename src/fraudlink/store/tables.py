@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
@@ -91,9 +92,43 @@ messages = Table(
     Column("body", LargeBinary, nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
+    # Added in 0002: the outbox's delivery state and what the receiver answered.
+    Column("seq", Integer),
+    Column("peer_kid", String(64)),
+    Column("ref", String(128)),
+    Column("destination", Text),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", UtcDateTime()),
+    Column("last_error", Text),
+    Column("receipt", LargeBinary),
     CheckConstraint(f"direction IN {DIRECTIONS}", name="direction"),
 )
 Index("ix_messages_direction_state", messages.c.direction, messages.c.state)
+Index("ix_messages_peer_kid_seq", messages.c.peer_kid, messages.c.seq)
+# Sequence numbers are per peer and direction; the index stops two writers taking one.
+Index("uq_messages_direction_peer_seq", messages.c.direction, messages.c.peer_org,
+      messages.c.seq, unique=True)  # fmt: skip
+
+freezes = Table(
+    "freezes",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("case_id", String(64)),
+    Column("account", String(128), nullable=False),
+    Column("platform_org", String(64), nullable=False),
+    Column("police_org", String(64), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("legal_basis", Text, nullable=False),
+    Column("deadline", UtcDateTime(), nullable=False),
+    Column("state", String(32), nullable=False),
+    Column("held_minor", BigInteger),
+    Column("note", Text),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    CheckConstraint("amount_minor > 0", name="amount_positive"),
+)
+Index("ix_freezes_account", freezes.c.account)
 
 users = Table(
     "users",

@@ -1,0 +1,50 @@
+"""``fraudlink serve``: the node's inbox (and, later, its web UI) over HTTP or HTTPS."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.markup import escape
+
+from fraudlink.cli.app import app, err_console, fail
+from fraudlink.cli.node_cmd import HomeOpt, PlainOpt, read_passphrase
+from fraudlink.exchange.keys import KeyFileError
+from fraudlink.exchange.node import NodeError
+from fraudlink.web.app import create_app
+from fraudlink.web.settings import Settings
+
+
+@app.command("serve")
+def serve_command(
+    home: HomeOpt,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    certfile: Annotated[
+        Path | None, typer.Option(help="TLS certificate (PEM); serve HTTPS with --keyfile.")
+    ] = None,
+    keyfile: Annotated[Path | None, typer.Option(help="TLS private key (PEM).")] = None,
+    pump_every: Annotated[
+        float, typer.Option(help="Seconds between outbox rounds; 0 to not send from here.")
+    ] = 2.0,
+    plain: PlainOpt = False,
+) -> None:
+    """Serve this node's inbox: receive sealed messages, answer with signed receipts."""
+    if (certfile is None) != (keyfile is None):
+        raise fail("give both --certfile and --keyfile for HTTPS, or neither")
+    settings = Settings(home=home, passphrase=read_passphrase(plain), pump_every=pump_every)
+    try:
+        application = create_app(settings)
+    except (NodeError, KeyFileError) as exc:
+        raise fail(escape(str(exc))) from exc
+    scheme = "https" if certfile else "http"
+    node = application.state.node
+    err_console.print(f"node {escape(node.info.org)} ({node.info.role}) serving its inbox at "
+                      f"{scheme}://{host}:{port}/exchange/v1/inbox")  # fmt: skip
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    uvicorn.run(application, host=host, port=port, log_level="info",
+                ssl_certfile=str(certfile) if certfile else None,
+                ssl_keyfile=str(keyfile) if keyfile else None)  # fmt: skip

@@ -1,0 +1,1 @@
+"""Freeze requests from police to platforms, and the platforms' signed answers."""

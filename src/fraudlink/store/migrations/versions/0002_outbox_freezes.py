@@ -1,0 +1,66 @@
+"""Outbox delivery state and receipts on messages; the freezes table.
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-22
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+from fraudlink.store.types import UtcDateTime
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    # batch mode: SQLite cannot ALTER a table with constraints in place.
+    with op.batch_alter_table("messages") as batch:
+        batch.add_column(sa.Column("seq", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("peer_kid", sa.String(64), nullable=True))
+        batch.add_column(sa.Column("ref", sa.String(128), nullable=True))
+        batch.add_column(sa.Column("destination", sa.Text(), nullable=True))
+        batch.add_column(sa.Column("attempts", sa.Integer(), server_default="0", nullable=False))
+        batch.add_column(sa.Column("next_attempt_at", UtcDateTime(), nullable=True))
+        batch.add_column(sa.Column("last_error", sa.Text(), nullable=True))
+        batch.add_column(sa.Column("receipt", sa.LargeBinary(), nullable=True))
+        batch.create_index("ix_messages_peer_kid_seq", ["peer_kid", "seq"])
+        batch.create_index(
+            "uq_messages_direction_peer_seq", ["direction", "peer_org", "seq"], unique=True
+        )
+    op.create_table(
+        "freezes",
+        sa.Column("id", sa.String(64), nullable=False),
+        sa.Column("case_id", sa.String(64), nullable=True),
+        sa.Column("account", sa.String(128), nullable=False),
+        sa.Column("platform_org", sa.String(64), nullable=False),
+        sa.Column("police_org", sa.String(64), nullable=False),
+        sa.Column("amount_minor", sa.BigInteger(), nullable=False),
+        sa.Column("currency", sa.String(3), nullable=False),
+        sa.Column("legal_basis", sa.Text(), nullable=False),
+        sa.Column("deadline", UtcDateTime(), nullable=False),
+        sa.Column("state", sa.String(32), nullable=False),
+        sa.Column("held_minor", sa.BigInteger(), nullable=True),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("created_at", UtcDateTime(), nullable=False),
+        sa.Column("updated_at", UtcDateTime(), nullable=False),
+        sa.CheckConstraint("amount_minor > 0", name=op.f("ck_freezes_amount_positive")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_freezes")),
+    )
+    op.create_index("ix_freezes_account", "freezes", ["account"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_freezes_account", table_name="freezes")
+    op.drop_table("freezes")
+    with op.batch_alter_table("messages") as batch:
+        batch.drop_index("uq_messages_direction_peer_seq")
+        batch.drop_index("ix_messages_peer_kid_seq")
+        for name in ("receipt", "last_error", "next_attempt_at", "attempts", "destination",
+                     "ref", "peer_kid", "seq"):  # fmt: skip
+            batch.drop_column(name)

@@ -1,0 +1,52 @@
+"""``create_app(settings)``: the node's FastAPI application, built on demand, never at import."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from fraudlink.exchange import outbox
+from fraudlink.exchange.node import Node
+from fraudlink.web import exchange_routes
+from fraudlink.web.settings import Settings
+
+log = logging.getLogger("fraudlink.web")
+
+
+def _pump_loop(node: Node, every: float, stop: threading.Event) -> None:
+    """Send what the outbox holds while the server runs; a failure waits for next round."""
+    while not stop.wait(every):
+        try:
+            for attempt in outbox.pump(node):
+                log.info("outbox %s → %s: %s", attempt.message.id, attempt.message.peer_org,
+                         attempt.state)  # fmt: skip
+        except Exception:  # a broken round must not stop the server's inbox
+            log.exception("outbox round failed")
+
+
+def create_app(settings: Settings) -> FastAPI:
+    node = Node.load(settings.home, settings.passphrase)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        stop = threading.Event()
+        worker = None
+        if settings.pump_every > 0:
+            worker = threading.Thread(target=_pump_loop, args=(node, settings.pump_every, stop),
+                                      name="outbox", daemon=True)  # fmt: skip
+            worker.start()
+        yield
+        stop.set()
+        if worker is not None:
+            worker.join(timeout=30)
+
+    app = FastAPI(title=f"fraudlink node {node.info.org}", version="1",
+                  lifespan=lifespan)  # fmt: skip
+    app.state.node = node
+    app.state.settings = settings
+    app.include_router(exchange_routes.router)
+    return app

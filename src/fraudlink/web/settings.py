@@ -1,0 +1,18 @@
+"""What ``create_app`` needs to know; built by ``fraudlink serve`` or by tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+MiB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    passphrase: bytes | None
+    # A 100k-row case is ~40 MiB sealed; refuse anything far beyond a real case.
+    max_envelope_bytes: int = 512 * MiB
+    # How often the outbox is tried while serving (seconds); 0 leaves it to `outbox send`.
+    pump_every: float = 2.0

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zlib
 from datetime import timedelta
 
 import msgspec
 
 from fraudlink.cases import package
-from fraudlink.cases.referral import KIND, CaseBody
+from fraudlink.cases.referral import KIND, CaseBody, pack_case, unpack_case
 from fraudlink.dispatch import HANDLERS
 from fraudlink.exchange import outbox
 from fraudlink.exchange.envelope import seal
@@ -32,7 +33,7 @@ def case_body(recipient: str = "hz-cyber", case_id: str = "case-1") -> bytes:
                                     subject_accounts=["a"], alerts=[alert], tables=tables,
                                     sender="hx-mall", recipient=recipient,
                                     created=START)  # fmt: skip
-    return msgspec.msgpack.encode(CaseBody(manifest=manifest, tables=blobs))
+    return pack_case(manifest, blobs)
 
 
 def test_refer_verify_import_and_receipt(nodes: tuple[Node, Node]) -> None:
@@ -131,10 +132,10 @@ def test_a_kind_this_node_does_not_take_is_refused(nodes: tuple[Node, Node]) -> 
 
 def test_a_tampered_table_inside_a_valid_envelope_is_refused(nodes: tuple[Node, Node]) -> None:
     platform, police = nodes
-    case = msgspec.msgpack.decode(case_body(), type=CaseBody)
-    forged = dict(case.tables)
+    manifest, tables = unpack_case(case_body())
+    forged = dict(tables)
     forged["transactions"] = json.dumps({"event_id": "ev-1", "amount": 1}).encode() + b"\n"
-    body = msgspec.msgpack.encode(CaseBody(manifest=case.manifest, tables=forged))
+    body = msgspec.msgpack.encode(CaseBody(manifest=manifest, tables=forged))
     sent = outbox.post(platform, "hz-cyber", KIND, body, ref="case-1")
     got = receive(police, sent.body, HANDLERS)
     assert not got.accepted and got.reason == "bad_content"
@@ -148,3 +149,15 @@ def test_an_expired_package_is_refused(nodes: tuple[Node, Node], clock: object) 
     clock.advance(days=120)  # type: ignore[attr-defined]  # package lives 90 days
     got = receive(police, sent.body, HANDLERS)
     assert not got.accepted and got.reason == "bad_content"
+
+
+def test_a_decompression_bomb_is_refused(nodes: tuple[Node, Node], monkeypatch: object) -> None:
+    platform, police = nodes
+    manifest, _ = unpack_case(case_body())
+    bomb = {"transactions": zlib.compress(b"\n" * 5_000_000, 9)}
+    body = msgspec.msgpack.encode(CaseBody(manifest=manifest, tables=bomb, encoding="zlib"))
+    sent = outbox.post(platform, "hz-cyber", KIND, body, ref="case-1")
+    monkeypatch.setattr("fraudlink.cases.referral.MAX_TABLE_BYTES", 1_000_000)  # type: ignore[attr-defined]
+    got = receive(police, sent.body, HANDLERS)
+    assert not got.accepted and got.reason == "bad_content"
+    assert "larger than 1000000" in last_audit(police).detail["detail"]

@@ -29,7 +29,7 @@ def test_a_message_is_stored_sealed_before_any_attempt(nodes: tuple[Node, Node])
     platform, _ = nodes
     sent = outbox.post(platform, "hz-cyber", KIND, case_body(), ref="case-1")
     with platform.store() as store:
-        kept = store.get_message(sent.id)
+        kept = store.get_message(sent.id, with_body=True)
     assert kept is not None and kept.state == "queued" and kept.body == sent.body
     assert kept.destination == "http://police.invalid" and kept.seq == 1
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+import msgspec
 import pytest
 
 from fraudlink.store import (
     AlertRecord,
     DuplicateError,
+    FreezeRecord,
     MessageRecord,
     NotFoundError,
     Store,
@@ -136,13 +139,51 @@ def test_messages_keep_their_bytes_and_a_repeated_id_is_refused(store: Store) ->
     store.put_message(message("m-2", direction="in", state="verified"))
     with pytest.raises(DuplicateError, match="m-1"):
         store.put_message(message("m-1"))
-    back = store.get_message("m-1")
+    back = store.get_message("m-1", with_body=True)
     assert back is not None and back.body == bytes(range(256)) * 4
-    assert [m.id for m in store.list_messages(direction="out")] == ["m-1"]
+    light = store.get_message("m-1")
+    assert light is not None and light.body is None  # listings never drag the bytes along
+    assert [(m.id, m.body) for m in store.list_messages(direction="out")] == [("m-1", None)]
     store.set_message_state("m-1", "delivered")
     assert [m.id for m in store.list_messages(state="delivered")] == ["m-1"]
     with pytest.raises(NotFoundError):
         store.set_message_state("m-404", "delivered")
+
+
+def test_outgoing_messages_take_the_next_sequence_per_peer(store: Store) -> None:
+    def make(peer: str, name: str) -> Callable[[int], MessageRecord]:
+        return lambda seq: msgspec.structs.replace(message(name), peer_org=peer, seq=seq)
+
+    got = [store.add_outgoing(peer, make(peer, f"m-{i}")).seq
+           for i, peer in enumerate(["a", "a", "b", "a"])]  # fmt: skip
+    assert got == [1, 2, 1, 3]
+    assert store.last_accepted_seq("nobody") is None
+    updated = store.update_message("m-0", state="retrying", attempts=2, last_error="down")
+    assert (updated.state, updated.attempts, updated.last_error) == ("retrying", 2, "down")
+    with pytest.raises(ValueError, match="cannot be changed"):
+        store.update_message("m-0", envelope_sha256="00" * 32)
+    due = store.due_messages(datetime(2030, 1, 1, tzinfo=UTC))
+    assert [m.id for m in due] == ["m-0", "m-1", "m-3", "m-2"]  # peer, then sequence
+    assert all(m.body == bytes(range(256)) * 4 for m in due)
+
+
+def test_freezes_are_kept_and_updated(store: Store) -> None:
+    now = datetime(2026, 10, 1, tzinfo=UTC)
+    record = FreezeRecord(id="frz-1", account="acct-9", platform_org="hx-mall",
+                          police_org="hz-cyber", amount_minor=4_800_000, currency="CNY",
+                          legal_basis="decision 118", deadline=now, state="requested",
+                          created_at=now, updated_at=now)  # fmt: skip
+    store.put_freeze(record)
+    with pytest.raises(DuplicateError):
+        store.put_freeze(record)
+    done = store.update_freeze("frz-1", state="partial", held_minor=3_554_252)
+    assert (done.state, done.held_minor, done.deadline) == ("partial", 3_554_252, now)
+    assert [f.id for f in store.list_freezes(account="acct-9")] == ["frz-1"]
+    assert store.list_freezes(account="other") == []
+    with pytest.raises(ValueError, match="cannot be changed"):
+        store.update_freeze("frz-1", amount_minor=1)
+    with pytest.raises(NotFoundError):
+        store.update_freeze("frz-404", state="held")
 
 
 def test_usernames_are_unique_within_an_organisation(store: Store) -> None:

@@ -110,6 +110,6 @@ def refer_command(
     except (referral.CaseError, NodeError, RouteError) as exc:
         raise fail(escape(str(exc))) from exc
     console.print(f"case {case_id} sealed for {escape(to)} as {message.id} "
-                  f"({len(message.body):,} bytes)")  # fmt: skip
+                  f"({len(message.body or b''):,} bytes)")  # fmt: skip
     if not queue_only:
         delivery_view.deliver_now(node, message.id)

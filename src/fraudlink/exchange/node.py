@@ -17,10 +17,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import msgspec
+from sqlalchemy import Engine
 
 from fraudlink.exchange.directory import Directory, KeyCard
 from fraudlink.exchange.keys import NodeKeys
 from fraudlink.store import Store, store_url
+from fraudlink.store.backend import connect
 
 ROLES = ("platform", "police")
 
@@ -48,6 +50,7 @@ class Node:
         self.info = info
         self.keys = keys
         self.clock = clock
+        self._engine: Engine | None = None
 
     # -- paths -------------------------------------------------------------------
     @staticmethod
@@ -59,7 +62,16 @@ class Node:
         return self.home / "directory.json"
 
     def store(self) -> Store:
-        return Store.open(store_url(self.home))
+        """The node's store; every call shares one engine (its connections stay open)."""
+        url = store_url(self.home)
+        if self._engine is None:
+            self._engine = connect(url)
+        return Store(self._engine, url, owns_engine=False)
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
 
     def directory(self) -> Directory:
         return Directory.load(self.directory_path)

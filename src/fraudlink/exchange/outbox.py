@@ -122,6 +122,7 @@ def _attempt(
     deliver: Callable[[routes.Route, str, bytes], bytes | None],
     now: datetime,
 ) -> Attempt:
+    assert message.body is not None  # due_messages reads the bodies
     header = read_header(message.body)[0]
     if now > datetime.fromisoformat(header.expires):
         return _set(node, message, "expired", f"expired at {header.expires} before delivery")

@@ -9,6 +9,7 @@ peer busy) raise :class:`TransportError` so the outbox retries; nothing else doe
 from __future__ import annotations
 
 import os
+import ssl
 from pathlib import Path
 
 import httpx
@@ -34,7 +35,12 @@ def deliver(route: Route, message_id: str, envelope: bytes) -> bytes | None:
 
 
 def _post(route: Route, envelope: bytes) -> bytes:
-    verify: bool | str = route.cafile if route.cafile else True
+    verify: bool | ssl.SSLContext = True
+    if route.cafile:
+        try:
+            verify = ssl.create_default_context(cafile=route.cafile)
+        except (OSError, ssl.SSLError) as exc:
+            raise TransportError(f"CA file {route.cafile}: {exc}") from exc
     url = route.url.rstrip("/") + INBOX_PATH if route.url else ""
     try:
         with httpx.Client(timeout=TIMEOUT, verify=verify) as client:

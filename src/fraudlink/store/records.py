@@ -37,7 +37,10 @@ class CaseRecord(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class MessageRecord(msgspec.Struct, frozen=True, kw_only=True):
-    """A sealed message in or out; the store never looks inside ``body``."""
+    """A sealed message in or out; the store never looks inside ``body``.
+
+    ``body`` (the envelope bytes) is only read when asked for: listings leave it ``None``.
+    """
 
     id: str
     direction: str
@@ -45,9 +48,9 @@ class MessageRecord(msgspec.Struct, frozen=True, kw_only=True):
     kind: str
     state: str
     envelope_sha256: str
-    body: bytes
     created_at: datetime
     updated_at: datetime
+    body: bytes | None = None
     seq: int | None = None
     peer_kid: str | None = None
     ref: str | None = None  # the case or freeze the message is about

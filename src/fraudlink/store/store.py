@@ -14,7 +14,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
-from sqlalchemy import ColumnElement, Connection, Engine, func, insert, select, true, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Select,
+    func,
+    insert,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.exc import (
     DatabaseError,
     DataError,
@@ -50,6 +60,7 @@ from fraudlink.store.tables import (
     case_alerts,
     cases,
     freezes,
+    message_bodies,
     messages,
     metadata,
     users,
@@ -70,17 +81,23 @@ def _require(value: str, allowed: tuple[str, ...], what: str) -> None:
 
 
 class Store:
-    def __init__(self, engine: Engine, url: str, clock: Clock = utc_now) -> None:
+    def __init__(
+        self, engine: Engine, url: str, clock: Clock = utc_now, *, owns_engine: bool = True
+    ) -> None:
         self.engine = engine
         self.url = url
         self.clock = clock
+        # A long-lived owner (a node, a server) lends its engine so connections and
+        # compiled statements are reused; then closing the Store leaves the engine be.
+        self.owns_engine = owns_engine
 
     @classmethod
     def open(cls, url: str, clock: Clock = utc_now) -> Store:
         return cls(connect(url), url, clock)
 
     def close(self) -> None:
-        self.engine.dispose()
+        if self.owns_engine:
+            self.engine.dispose()
 
     def __enter__(self) -> Store:
         return self
@@ -230,14 +247,15 @@ class Store:
         """Keep a message; a second message with the same id is refused (replay guard)."""
         _require(record.direction, DIRECTIONS, "message direction")
         with self._tx() as conn:
-            if not insert_new(conn, messages, msgspec.structs.asdict(record)):
+            if not insert_new(conn, messages, _message_row(record)):
                 raise DuplicateError(f"message {record.id} is already stored")
+            conn.execute(insert(message_bodies).values(id=record.id, body=_body(record)))
 
-    def get_message(self, message_id: str) -> MessageRecord | None:
+    def get_message(self, message_id: str, *, with_body: bool = False) -> MessageRecord | None:
+        """One message; its envelope bytes too when ``with_body`` (they may be large)."""
+        query = _with_bodies() if with_body else select(messages)
         with self._tx() as conn:
-            row = conn.execute(
-                select(messages).where(messages.c.id == message_id)
-            ).mappings().first()  # fmt: skip
+            row = conn.execute(query.where(messages.c.id == message_id)).mappings().first()
         return MessageRecord(**row) if row else None
 
     def list_messages(
@@ -287,7 +305,8 @@ class Store:
                         )
                     ).scalar_one()  # fmt: skip
                     record = make((last or 0) + 1)
-                    conn.execute(insert(messages).values(**msgspec.structs.asdict(record)))
+                    conn.execute(insert(messages).values(**_message_row(record)))
+                    conn.execute(insert(message_bodies).values(id=record.id, body=_body(record)))
                 return record
             except DBAPIError as exc:
                 if not is_conflict(exc) or attempt == APPEND_ATTEMPTS - 1:
@@ -311,7 +330,7 @@ class Store:
         waiting = messages.c.state.in_(("queued", "retrying"))
         due = (messages.c.next_attempt_at.is_(None)) | (messages.c.next_attempt_at <= now)
         query = (
-            select(messages).where(messages.c.direction == "out", waiting, due)
+            _with_bodies().where(messages.c.direction == "out", waiting, due)
             .order_by(messages.c.peer_org, messages.c.seq)
         )  # fmt: skip
         with self._tx() as conn:
@@ -423,6 +442,24 @@ class Store:
 
 
 # -- reads shared by several methods, inside the caller's transaction -----------------
+
+
+def _message_row(record: MessageRecord) -> dict[str, Any]:
+    row = msgspec.structs.asdict(record)
+    del row["body"]
+    return row
+
+
+def _body(record: MessageRecord) -> bytes:
+    if record.body is None:
+        raise ValueError(f"message {record.id} has no envelope bytes to keep")
+    return record.body
+
+
+def _with_bodies() -> Select[Any]:
+    return select(messages, message_bodies.c.body).join(
+        message_bodies, message_bodies.c.id == messages.c.id
+    )
 
 
 def _alert(conn: Connection, alert_id: str) -> AlertRecord | None:

@@ -89,7 +89,6 @@ messages = Table(
     Column("kind", String(32), nullable=False),
     Column("state", String(32), nullable=False),
     Column("envelope_sha256", String(64), nullable=False),
-    Column("body", LargeBinary, nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
     # Added in 0002: the outbox's delivery state and what the receiver answered.
@@ -105,6 +104,15 @@ messages = Table(
 )
 Index("ix_messages_direction_state", messages.c.direction, messages.c.state)
 Index("ix_messages_peer_kid_seq", messages.c.peer_kid, messages.c.seq)
+# The sealed bytes live apart from the delivery state: SQLite rewrites a whole row on
+# any update, and a case envelope can be tens of MiB. Written once, never updated.
+message_bodies = Table(
+    "message_bodies",
+    metadata,
+    Column("id", String(64), ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True),
+    Column("body", LargeBinary, nullable=False),
+)
+
 # Sequence numbers are per peer and direction; the index stops two writers taking one.
 Index("uq_messages_direction_peer_seq", messages.c.direction, messages.c.peer_org,
       messages.c.seq, unique=True)  # fmt: skip

@@ -1,4 +1,4 @@
-"""Outbox delivery state and receipts on messages; the freezes table.
+"""Outbox delivery state and receipts on messages; bodies in their own table; freezes.
 
 Revision ID: 0002
 Revises: 0001
@@ -34,6 +34,18 @@ def upgrade() -> None:
             "uq_messages_direction_peer_seq", ["direction", "peer_org", "seq"], unique=True
         )
     op.create_table(
+        "message_bodies",
+        sa.Column("id", sa.String(64), nullable=False),
+        sa.Column("body", sa.LargeBinary(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["id"], ["messages.id"], ondelete="CASCADE", name=op.f("fk_message_bodies_id_messages")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_message_bodies")),
+    )
+    op.execute("INSERT INTO message_bodies (id, body) SELECT id, body FROM messages")
+    with op.batch_alter_table("messages") as batch:
+        batch.drop_column("body")
+    op.create_table(
         "freezes",
         sa.Column("id", sa.String(64), nullable=False),
         sa.Column("case_id", sa.String(64), nullable=True),
@@ -58,6 +70,12 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_freezes_account", table_name="freezes")
     op.drop_table("freezes")
+    with op.batch_alter_table("messages") as batch:
+        batch.add_column(sa.Column("body", sa.LargeBinary(), nullable=True))
+    op.execute(
+        "UPDATE messages SET body = (SELECT b.body FROM message_bodies b WHERE b.id = messages.id)"
+    )
+    op.drop_table("message_bodies")
     with op.batch_alter_table("messages") as batch:
         batch.drop_index("uq_messages_direction_peer_seq")
         batch.drop_index("ix_messages_peer_kid_seq")

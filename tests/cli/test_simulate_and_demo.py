@@ -6,7 +6,9 @@ from pathlib import Path
 import msgspec
 from typer.testing import CliRunner
 
+from fraudlink.cases import package
 from fraudlink.cli import app
+from fraudlink.exchange.node import Node
 from fraudlink.model.money import format_money
 from fraudlink.sim.truth import Truth
 
@@ -50,3 +52,17 @@ def test_demo_prints_planted_gangs_victims_and_losses(tmp_path: Path) -> None:
         assert rule in result.output
     assert "refunds" in result.output and "totalling" in result.output  # wrapped in a cell
     assert "honest look-alikes flagged: 0" in result.output
+    # Step 3: real referral over loopback HTTP between two real nodes, receipts verified.
+    police = tmp_path / "nodes" / "hz-cyber"
+    cases = sorted(p.name for p in (police / "inbox").iterdir())
+    assert len(cases) == 3
+    for case_id in cases:
+        assert case_id in result.output
+        package.verify(police / "inbox" / case_id)
+    assert result.output.count("accepted") >= 5  # 3 cases, a freeze request, its answer
+    node = Node.load(police, None)
+    with node.store() as store:
+        (freeze,) = store.list_freezes()
+        assert freeze.state in ("held", "partial") and freeze.held_minor
+        assert store.verify_audit().ok
+    assert format_money(freeze.held_minor, "CNY") in result.output

@@ -9,6 +9,7 @@ import msgspec
 import typer
 
 from fraudlink.cli.app import app, console
+from fraudlink.cli.demo_exchange import refer_and_freeze
 from fraudlink.cli.detect_cmd import render_alerts
 from fraudlink.cli.world_view import render_world, world_progress
 from fraudlink.detect.alerts import Alert
@@ -26,7 +27,9 @@ def demo_command(
 ) -> None:
     """Simulate a small world, run the built-in rules over it and show the top alerts.
 
-    Steps still to come on this command: refer → investigate → report.
+    Then a platform node refers its strongest cases to a police node over HTTP, the
+    police ask for a freeze and the platform confirms it, every receipt verified.
+    Steps still to come on this command: investigate → report.
     """
     world = out / "world"
     console.rule("[bold]1. A simulated world: two shops, two wallets, a bank, two police units")
@@ -71,3 +74,7 @@ def demo_command(
         )
     looks = sum(len(v) for v in report.lookalikes_flagged.values())
     console.print(f"  honest look-alikes flagged: {looks}")
+
+    console.rule("[bold]3. Referral: platform → police over loopback HTTP, signed receipts back")
+    ranked = sorted(strongest.values(), key=lambda a: (-a.score, a.alert_id))
+    refer_and_freeze(out, world, ranked, console)

@@ -20,12 +20,27 @@ WHERE type = 'wallet_transfer' AND status = 'completed' AND currency = $cur
 """
 
 
-def balance(events: Path, account: str, currency: str) -> int:
-    """The account's balance in minor units of ``currency`` (never below zero)."""
+RECEIVED = """
+SELECT coalesce(sum(amount), 0) FROM read_parquet($path)
+WHERE type = 'wallet_transfer' AND status = 'completed' AND currency = $cur
+  AND to_account = $acc
+"""
+
+
+def _sum(sql: str, events: Path, account: str, currency: str) -> int:
     con = duckdb.connect()
     try:
-        row = con.execute(BALANCE, {"acc": account, "path": str(events),
-                                    "cur": currency}).fetchone()  # fmt: skip
+        row = con.execute(sql, {"acc": account, "path": str(events), "cur": currency}).fetchone()
     finally:
         con.close()
-    return max(int(row[0]) if row else 0, 0)
+    return int(row[0]) if row else 0
+
+
+def balance(events: Path, account: str, currency: str) -> int:
+    """The account's balance in minor units of ``currency`` (never below zero)."""
+    return max(_sum(BALANCE, events, account, currency), 0)
+
+
+def received(events: Path, account: str, currency: str) -> int:
+    """Everything paid into the account: what the police may ask to be held."""
+    return _sum(RECEIVED, events, account, currency)

@@ -73,7 +73,10 @@ def list_command(
         found = store.list_alerts(status=status, rule_id=rule, limit=10_000 if top else limit)
     if top:
         found = sorted(found, key=lambda a: (-a.score, a.id))[:limit]
-    table = Table("alert", "rule", "entity", "time (UTC)", "score", "status", "first reason")
+    table = Table()
+    for name in ("alert", "rule", "entity", "time (UTC)", "score", "status"):
+        table.add_column(name, no_wrap=True)
+    table.add_column("first reason")
     for a in found:
         table.add_row(a.id, a.rule_id, f"{a.entity_kind} {a.entity_id}",
                       f"{a.ts:%Y-%m-%d %H:%M}", str(a.score), a.status,

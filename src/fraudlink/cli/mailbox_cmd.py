@@ -25,6 +25,18 @@ app.add_typer(inbox_app, name="inbox")
 app.add_typer(outbox_app, name="outbox")
 
 
+# On the group itself --home is optional, so `inbox take … --home` works after it.
+ListHomeOpt = Annotated[
+    Path | None, typer.Option("--home", envvar="FRAUDLINK_HOME", help="The node's home folder.")
+]
+
+
+def _home(home: Path | None) -> Path:
+    if home is None:
+        raise fail("missing --home", "give the node's home folder (or set FRAUDLINK_HOME)")
+    return home
+
+
 def _receipt_status(message: MessageRecord) -> str:
     if message.receipt is None:
         return "—"
@@ -47,11 +59,11 @@ def _table(messages: list[MessageRecord], direction: str) -> Table:
 
 
 @inbox_app.callback(invoke_without_command=True)
-def inbox_command(ctx: typer.Context, home: HomeOpt, plain: PlainOpt = False) -> None:
+def inbox_command(ctx: typer.Context, home: ListHomeOpt = None, plain: PlainOpt = False) -> None:
     """List received messages (each was verified before it was taken in)."""
     if ctx.invoked_subcommand is not None:
         return
-    node = load_node(home, plain)
+    node = load_node(_home(home), plain)
     with node.store() as store:
         console.print(_table(store.list_messages(direction="in"), "in"))
 
@@ -77,11 +89,11 @@ def take_command(
 
 
 @outbox_app.callback(invoke_without_command=True)
-def outbox_command(ctx: typer.Context, home: HomeOpt, plain: PlainOpt = False) -> None:
+def outbox_command(ctx: typer.Context, home: ListHomeOpt = None, plain: PlainOpt = False) -> None:
     """List sent messages with their delivery state and receipt."""
     if ctx.invoked_subcommand is not None:
         return
-    node = load_node(home, plain)
+    node = load_node(_home(home), plain)
     with node.store() as store:
         console.print(_table(store.list_messages(direction="out"), "out"))
 

@@ -20,9 +20,14 @@ from fraudlink.store import AuditEntry
 from tests.exchange.conftest import START
 
 
-def last_audit(node: Node) -> AuditEntry:
+def last_refusal(node: Node) -> AuditEntry:
+    """The newest refusal in the audit log, checked to be answered by a refused receipt."""
     with node.store() as store:
-        return store.audit_entries()[-1]
+        entries = store.audit_entries()
+    last, answer = entries[-2:]
+    assert last.action == "message.refused"
+    assert (answer.action, answer.detail["status"]) == ("receipt.sent", "refused")
+    return last
 
 
 def case_body(recipient: str = "hz-cyber", case_id: str = "case-1") -> bytes:
@@ -119,7 +124,7 @@ def test_content_that_contradicts_the_envelope_is_refused(nodes: tuple[Node, Nod
     sent = outbox.post(platform, "hz-cyber", KIND, case_body(recipient="sh-cyber"), ref="c")
     got = receive(police, sent.body, HANDLERS)
     assert not got.accepted and got.reason == "bad_content"
-    assert "sh-cyber" in last_audit(police).detail["detail"]
+    assert "sh-cyber" in last_refusal(police).detail["detail"]
     assert not (police.home / "inbox").exists()
 
 
@@ -139,7 +144,7 @@ def test_a_tampered_table_inside_a_valid_envelope_is_refused(nodes: tuple[Node, 
     sent = outbox.post(platform, "hz-cyber", KIND, body, ref="case-1")
     got = receive(police, sent.body, HANDLERS)
     assert not got.accepted and got.reason == "bad_content"
-    assert "transactions" in last_audit(police).detail["detail"]
+    assert "transactions" in last_refusal(police).detail["detail"]
 
 
 def test_an_expired_package_is_refused(nodes: tuple[Node, Node], clock: object) -> None:
@@ -160,4 +165,4 @@ def test_a_decompression_bomb_is_refused(nodes: tuple[Node, Node], monkeypatch: 
     monkeypatch.setattr("fraudlink.cases.referral.MAX_TABLE_BYTES", 1_000_000)  # type: ignore[attr-defined]
     got = receive(police, sent.body, HANDLERS)
     assert not got.accepted and got.reason == "bad_content"
-    assert "larger than 1000000" in last_audit(police).detail["detail"]
+    assert "larger than 1000000" in last_refusal(police).detail["detail"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -182,3 +183,17 @@ def test_over_tls_a_route_trusts_only_its_ca(pair: Pair, world: Path, tmp_path: 
                           clock=lambda: datetime.now(UTC) + timedelta(hours=1))  # fmt: skip
         (attempt,) = outbox.pump(later)
         assert attempt.state == "delivered" and attempt.receipt is not None
+
+
+def test_a_serving_node_sends_its_outbox_by_itself(pair: Pair, world: Path) -> None:
+    p = pair
+    case_id = top_case(p, world)
+    out = cli("refer", case_id, "--to", "hz-cyber", "--queue-only", "--home", str(p.platform))
+    assert "sealed for hz-cyber" in out and "accepted" not in out
+    with serving(p.police, p.police_port), serving(p.platform, p.platform_port,
+                                                   "--pump-every", "0.2"):  # fmt: skip
+        deadline = time.monotonic() + 20
+        while "delivered" not in cli("outbox", "--home", str(p.platform)):
+            assert time.monotonic() < deadline, cli("outbox", "--home", str(p.platform))
+            time.sleep(0.2)
+    assert case_id in cli("inbox", "--home", str(p.police))

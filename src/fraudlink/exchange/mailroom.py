@@ -98,6 +98,8 @@ def _receive(node: Node, envelope: bytes, handlers: Mapping[str, Handler]) -> Re
                                {"reason": exc.reason, "detail": str(exc),
                                 "envelope_sha256": digest})  # fmt: skip
             receipt = issue_receipt(node.keys, message_id, digest, "refused", now, exc.reason)
+            store.append_audit(node.info.org, "receipt.sent", message_id,
+                               {"status": "refused", "reason": exc.reason})  # fmt: skip
             return Received(receipt, msgspec.json.encode(receipt), False, exc.reason, None)
         receipt = issue_receipt(node.keys, message_id, digest, "accepted", now)
         raw = msgspec.json.encode(receipt)

@@ -1,0 +1,1 @@
+"""Police-side investigation: timelines, fund tracing, gangs and roles, entity resolution."""

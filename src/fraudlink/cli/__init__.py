@@ -16,6 +16,7 @@ from fraudlink.cli import (
     serve_cmd,
     simulate_cmd,
     store_cmd,
+    timeline_cmd,
 )
 from fraudlink.cli.app import app
 
@@ -35,6 +36,7 @@ __all__ = [
     "serve_cmd",
     "simulate_cmd",
     "store_cmd",
+    "timeline_cmd",
 ]
 
 

@@ -17,6 +17,7 @@ from fraudlink.cli import (
     simulate_cmd,
     store_cmd,
     timeline_cmd,
+    user_cmd,
 )
 from fraudlink.cli.app import app
 
@@ -37,6 +38,7 @@ __all__ = [
     "simulate_cmd",
     "store_cmd",
     "timeline_cmd",
+    "user_cmd",
 ]
 
 

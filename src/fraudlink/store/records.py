@@ -89,6 +89,10 @@ class UserRecord(msgspec.Struct, frozen=True, kw_only=True):
     totp_secret: str | None = None
     disabled: bool = False
     id: int | None = None
+    failed_logins: int = 0
+    locked_until: datetime | None = None
+    totp_last_step: int | None = None  # the last TOTP time step used: no code works twice
+    password_changed_at: datetime | None = None
 
 
 class AuditEntry(msgspec.Struct, frozen=True, kw_only=True):

@@ -399,6 +399,32 @@ class Store:
         if done.rowcount == 0:
             raise NotFoundError(f"no user {username} in {org}")
 
+    def update_user(self, org: str, username: str, **values: Any) -> UserRecord:
+        """Change a user's password hash, TOTP, roles, lockout or disabled flag."""
+        allowed = {"password_hash", "totp_secret", "roles", "disabled", "failed_logins",
+                   "locked_until", "totp_last_step", "password_changed_at"}  # fmt: skip
+        if bad := sorted(set(values) - allowed):
+            raise ValueError(f"user fields {bad} cannot be changed")
+        if "roles" in values:
+            values["roles"] = list(values["roles"])
+        with self._tx() as conn:
+            conn.execute(
+                update(users).where(users.c.org == org, users.c.username == username)
+                .values(**values)
+            )  # fmt: skip
+            found = _user(conn, org, username)
+        if found is None:
+            raise NotFoundError(f"no user {username} in {org}")
+        return found
+
+    def list_users(self, org: str | None = None) -> list[UserRecord]:
+        query = select(users).order_by(users.c.org, users.c.username)
+        if org is not None:
+            query = query.where(users.c.org == org)
+        with self._tx() as conn:
+            rows = conn.execute(query).mappings().all()
+        return [UserRecord(**{**r, "roles": tuple(r["roles"])}) for r in rows]
+
     # -- audit -------------------------------------------------------------------
     def append_audit(
         self, actor: str, action: str, subject: str, detail: dict[str, Any] | None = None

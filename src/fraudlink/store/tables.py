@@ -149,6 +149,11 @@ users = Table(
     Column("roles", JSON, nullable=False),
     Column("disabled", Boolean, nullable=False, server_default="0"),
     Column("created_at", UtcDateTime(), nullable=False),
+    # Added in 0002: login throttling and TOTP replay protection.
+    Column("failed_logins", Integer, nullable=False, server_default="0"),
+    Column("locked_until", UtcDateTime()),
+    Column("totp_last_step", BigInteger),
+    Column("password_changed_at", UtcDateTime()),
     UniqueConstraint("org", "username", name="uq_users_org_username"),
 )
 

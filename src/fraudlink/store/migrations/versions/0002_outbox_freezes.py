@@ -1,4 +1,5 @@
-"""Outbox delivery state and receipts on messages; bodies in their own table; freezes.
+"""Outbox delivery state and receipts on messages; bodies in their own table; freezes;
+login throttling and TOTP replay protection on users.
 
 Revision ID: 0002
 Revises: 0001
@@ -65,9 +66,19 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_freezes")),
     )
     op.create_index("ix_freezes_account", "freezes", ["account"])
+    with op.batch_alter_table("users") as batch:
+        batch.add_column(
+            sa.Column("failed_logins", sa.Integer(), server_default="0", nullable=False)
+        )
+        batch.add_column(sa.Column("locked_until", UtcDateTime(), nullable=True))
+        batch.add_column(sa.Column("totp_last_step", sa.BigInteger(), nullable=True))
+        batch.add_column(sa.Column("password_changed_at", UtcDateTime(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("users") as batch:
+        for name in ("password_changed_at", "totp_last_step", "locked_until", "failed_logins"):
+            batch.drop_column(name)
     op.drop_index("ix_freezes_account", table_name="freezes")
     op.drop_table("freezes")
     with op.batch_alter_table("messages") as batch:

@@ -1,0 +1,1 @@
+"""Staff authentication: passwords (argon2id), TOTP second factor, login throttling."""

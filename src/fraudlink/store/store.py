@@ -18,7 +18,6 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Engine,
-    Select,
     func,
     insert,
     select,
@@ -36,51 +35,42 @@ from sqlalchemy.exc import (
 from fraudlink.store import migrate
 from fraudlink.store.audit_chain import GENESIS, entry_hash, verify_chain
 from fraudlink.store.backend import connect, insert_new, is_conflict, is_missing_table, masked
+from fraudlink.store.checks import CONFLICT_RETRIES, require
 from fraudlink.store.errors import (
     DuplicateError,
     NotFoundError,
     NotMigratedError,
     UnreachableError,
 )
+from fraudlink.store.exchange_records import ExchangeRecords
 from fraudlink.store.records import (
     AlertRecord,
     AuditEntry,
     AuditVerdict,
     CaseRecord,
-    FreezeRecord,
-    MessageRecord,
     UserRecord,
 )
 from fraudlink.store.tables import (
     ALERT_STATUSES,
     CASE_STATUSES,
-    DIRECTIONS,
     alerts,
     audit_log,
     case_alerts,
     cases,
-    freezes,
-    message_bodies,
-    messages,
     metadata,
     users,
 )
 
 Clock = Callable[[], datetime]
-APPEND_ATTEMPTS = 50
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def _require(value: str, allowed: tuple[str, ...], what: str) -> None:
-    # The tables check these too; checking first gives a message that says what is allowed.
-    if value not in allowed:
-        raise ValueError(f"{what} {value!r}: expected one of {', '.join(allowed)}")
+class Store(ExchangeRecords):
+    """A node's store; its messages and freezes are in :mod:`.exchange_records`."""
 
-
-class Store:
     def __init__(
         self, engine: Engine, url: str, clock: Clock = utc_now, *, owns_engine: bool = True
     ) -> None:
@@ -166,7 +156,7 @@ class Store:
         """Store an alert; False if one with its id is already there (ids are deterministic)."""
         if not 0 <= record.score <= 100:
             raise ValueError(f"alert {record.id}: score {record.score} is not within 0–100")
-        _require(record.status, ALERT_STATUSES, "alert status")
+        require(record.status, ALERT_STATUSES, "alert status")
         with self._tx() as conn:
             return insert_new(conn, alerts, msgspec.structs.asdict(record))
 
@@ -190,7 +180,7 @@ class Store:
     def set_alert_status(
         self, alert_id: str, status: str, assigned_to: str | None = None
     ) -> AlertRecord:
-        _require(status, ALERT_STATUSES, "alert status")
+        require(status, ALERT_STATUSES, "alert status")
         values: dict[str, Any] = {"status": status}
         if assigned_to is not None:
             values["assigned_to"] = assigned_to
@@ -233,7 +223,7 @@ class Store:
             return _cases(conn, where)
 
     def set_case_status(self, case_id: str, status: str) -> None:
-        _require(status, CASE_STATUSES, "case status")
+        require(status, CASE_STATUSES, "case status")
         with self._tx() as conn:
             done = conn.execute(
                 update(cases).where(cases.c.id == case_id)
@@ -241,135 +231,6 @@ class Store:
             )  # fmt: skip
         if done.rowcount == 0:
             raise NotFoundError(f"no case {case_id}")
-
-    # -- messages ----------------------------------------------------------------
-    def put_message(self, record: MessageRecord) -> None:
-        """Keep a message; a second message with the same id is refused (replay guard)."""
-        _require(record.direction, DIRECTIONS, "message direction")
-        with self._tx() as conn:
-            if not insert_new(conn, messages, _message_row(record)):
-                raise DuplicateError(f"message {record.id} is already stored")
-            conn.execute(insert(message_bodies).values(id=record.id, body=_body(record)))
-
-    def get_message(self, message_id: str, *, with_body: bool = False) -> MessageRecord | None:
-        """One message; its envelope bytes too when ``with_body`` (they may be large)."""
-        query = _with_bodies() if with_body else select(messages)
-        with self._tx() as conn:
-            row = conn.execute(query.where(messages.c.id == message_id)).mappings().first()
-        return MessageRecord(**row) if row else None
-
-    def list_messages(
-        self, *, direction: str | None = None, state: str | None = None
-    ) -> list[MessageRecord]:
-        """Oldest first, the order they were sent or received."""
-        query = select(messages).order_by(messages.c.created_at, messages.c.id)
-        if direction is not None:
-            query = query.where(messages.c.direction == direction)
-        if state is not None:
-            query = query.where(messages.c.state == state)
-        with self._tx() as conn:
-            return [MessageRecord(**r) for r in conn.execute(query).mappings().all()]
-
-    def set_message_state(self, message_id: str, state: str) -> None:
-        self.update_message(message_id, state=state)
-
-    def update_message(self, message_id: str, **values: Any) -> MessageRecord:
-        """Change the delivery fields of a message (state, attempts, receipt, …)."""
-        fixed = {"id", "direction", "peer_org", "kind", "envelope_sha256", "body", "seq"}
-        if bad := sorted(set(values) & fixed | set(values) - set(messages.c.keys())):
-            raise ValueError(f"message fields {bad} cannot be changed")
-        with self._tx() as conn:
-            conn.execute(
-                update(messages).where(messages.c.id == message_id)
-                .values(**values, updated_at=self.clock())
-            )  # fmt: skip
-            row = conn.execute(
-                select(messages).where(messages.c.id == message_id)
-            ).mappings().first()  # fmt: skip
-        if row is None:
-            raise NotFoundError(f"no message {message_id}")
-        return MessageRecord(**row)
-
-    def add_outgoing(self, peer_org: str, make: Callable[[int], MessageRecord]) -> MessageRecord:
-        """Store the message ``make(seq)`` builds with the next sequence number for ``peer_org``.
-
-        The number is read and taken in one transaction; a unique index refuses a second
-        writer that read the same one, and it retries with the next.
-        """
-        for attempt in range(APPEND_ATTEMPTS):
-            try:
-                with self._tx() as conn:
-                    last = conn.execute(
-                        select(func.max(messages.c.seq)).where(
-                            messages.c.direction == "out", messages.c.peer_org == peer_org
-                        )
-                    ).scalar_one()  # fmt: skip
-                    record = make((last or 0) + 1)
-                    conn.execute(insert(messages).values(**_message_row(record)))
-                    conn.execute(insert(message_bodies).values(id=record.id, body=_body(record)))
-                return record
-            except DBAPIError as exc:
-                if not is_conflict(exc) or attempt == APPEND_ATTEMPTS - 1:
-                    raise
-                time.sleep(0.001 * (attempt + 1))
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    def last_accepted_seq(self, peer_kid: str) -> int | None:
-        """The highest sequence number accepted from a sender key (the replay guard's floor)."""
-        with self._tx() as conn:
-            found: int | None = conn.execute(
-                select(func.max(messages.c.seq)).where(
-                    messages.c.direction == "in", messages.c.peer_kid == peer_kid,
-                    messages.c.state == "accepted",
-                )
-            ).scalar_one()  # fmt: skip
-        return found
-
-    def due_messages(self, now: datetime) -> list[MessageRecord]:
-        """Outgoing messages waiting to be (re)sent whose time has come, in send order."""
-        waiting = messages.c.state.in_(("queued", "retrying"))
-        due = (messages.c.next_attempt_at.is_(None)) | (messages.c.next_attempt_at <= now)
-        query = (
-            _with_bodies().where(messages.c.direction == "out", waiting, due)
-            .order_by(messages.c.peer_org, messages.c.seq)
-        )  # fmt: skip
-        with self._tx() as conn:
-            return [MessageRecord(**r) for r in conn.execute(query).mappings().all()]
-
-    # -- freezes -----------------------------------------------------------------
-    def put_freeze(self, record: FreezeRecord) -> None:
-        if record.amount_minor <= 0:
-            raise ValueError(f"freeze {record.id}: amount must be positive")
-        with self._tx() as conn:
-            if not insert_new(conn, freezes, msgspec.structs.asdict(record)):
-                raise DuplicateError(f"freeze {record.id} is already stored")
-
-    def get_freeze(self, freeze_id: str) -> FreezeRecord | None:
-        with self._tx() as conn:
-            row = conn.execute(select(freezes).where(freezes.c.id == freeze_id)).mappings().first()
-        return FreezeRecord(**row) if row else None
-
-    def list_freezes(self, *, account: str | None = None) -> list[FreezeRecord]:
-        """Newest first."""
-        query = select(freezes).order_by(freezes.c.created_at.desc(), freezes.c.id)
-        if account is not None:
-            query = query.where(freezes.c.account == account)
-        with self._tx() as conn:
-            return [FreezeRecord(**r) for r in conn.execute(query).mappings().all()]
-
-    def update_freeze(self, freeze_id: str, **values: Any) -> FreezeRecord:
-        allowed = {"state", "held_minor", "note", "case_id"}
-        if bad := sorted(set(values) - allowed):
-            raise ValueError(f"freeze fields {bad} cannot be changed")
-        with self._tx() as conn:
-            conn.execute(
-                update(freezes).where(freezes.c.id == freeze_id)
-                .values(**values, updated_at=self.clock())
-            )  # fmt: skip
-            row = conn.execute(select(freezes).where(freezes.c.id == freeze_id)).mappings().first()
-        if row is None:
-            raise NotFoundError(f"no freeze {freeze_id}")
-        return FreezeRecord(**row)
 
     # -- users -------------------------------------------------------------------
     def add_user(self, record: UserRecord) -> UserRecord:
@@ -436,7 +297,7 @@ class Store:
         stays a single line on either backend without a lock table.
         """
         detail = dict(detail or {})
-        for attempt in range(APPEND_ATTEMPTS):
+        for attempt in range(CONFLICT_RETRIES):
             try:
                 with self._tx() as conn:
                     head = conn.execute(
@@ -452,7 +313,7 @@ class Store:
                     conn.execute(insert(audit_log).values(**msgspec.structs.asdict(entry)))
                 return entry
             except DBAPIError as exc:
-                if not is_conflict(exc) or attempt == APPEND_ATTEMPTS - 1:
+                if not is_conflict(exc) or attempt == CONFLICT_RETRIES - 1:
                     raise
                 # Back off a little longer each time so a crowd of writers spreads out.
                 time.sleep(0.001 * (attempt + 1))
@@ -468,24 +329,6 @@ class Store:
 
 
 # -- reads shared by several methods, inside the caller's transaction -----------------
-
-
-def _message_row(record: MessageRecord) -> dict[str, Any]:
-    row = msgspec.structs.asdict(record)
-    del row["body"]
-    return row
-
-
-def _body(record: MessageRecord) -> bytes:
-    if record.body is None:
-        raise ValueError(f"message {record.id} has no envelope bytes to keep")
-    return record.body
-
-
-def _with_bodies() -> Select[Any]:
-    return select(messages, message_bodies.c.body).join(
-        message_bodies, message_bodies.c.id == messages.c.id
-    )
 
 
 def _alert(conn: Connection, alert_id: str) -> AlertRecord | None:

@@ -15,6 +15,7 @@ from fraudlink.store.records import (
     CaseRecord,
     FreezeRecord,
     MessageRecord,
+    SessionRecord,
     UserRecord,
 )
 from fraudlink.store.store import Store
@@ -29,6 +30,7 @@ __all__ = [
     "MessageRecord",
     "NotFoundError",
     "NotMigratedError",
+    "SessionRecord",
     "Store",
     "StoreError",
     "StoreUrlError",

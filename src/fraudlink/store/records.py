@@ -114,3 +114,16 @@ class AuditVerdict(msgspec.Struct, frozen=True, kw_only=True):
     head: str
     bad_seq: int | None = None
     problem: str | None = None
+
+
+class SessionRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """A logged-in browser; the store keeps the SHA-256 of its cookie token, never the token."""
+
+    token_sha256: str
+    org: str
+    username: str
+    csrf_token: str
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None = None
+    source: str | None = None

@@ -50,6 +50,7 @@ from fraudlink.store.records import (
     CaseRecord,
     UserRecord,
 )
+from fraudlink.store.session_records import SessionRecords
 from fraudlink.store.tables import (
     ALERT_STATUSES,
     CASE_STATUSES,
@@ -68,8 +69,9 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class Store(ExchangeRecords):
-    """A node's store; its messages and freezes are in :mod:`.exchange_records`."""
+class Store(ExchangeRecords, SessionRecords):
+    """A node's store; messages and freezes are in :mod:`.exchange_records`, web sessions
+    in :mod:`.session_records`."""
 
     def __init__(
         self, engine: Engine, url: str, clock: Clock = utc_now, *, owns_engine: bool = True

@@ -169,3 +169,20 @@ audit_log = Table(
     Column("prev_hash", String(64), nullable=False),
     Column("entry_hash", String(64), nullable=False, unique=True),
 )
+
+# Web sessions: the cookie carries a random token, the table only its SHA-256, so a copy
+# of the database does not let anyone log in; logout revokes the row, so a replayed
+# cookie is refused.
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_sha256", String(64), primary_key=True),
+    Column("org", String(64), nullable=False),
+    Column("username", String(128), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
+    Column("revoked_at", UtcDateTime()),
+    Column("source", String(64)),
+)
+Index("ix_sessions_user", sessions.c.org, sessions.c.username)

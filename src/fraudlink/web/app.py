@@ -6,13 +6,20 @@ import logging
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
+from urllib.parse import quote
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 
 from fraudlink.exchange import outbox
 from fraudlink.exchange.node import Node
-from fraudlink.web import exchange_routes
+from fraudlink.web import alert_routes, auth_routes, exchange_routes
+from fraudlink.web.deps import ForbiddenError, LoginRequiredError
+from fraudlink.web.security import SecurityHeaders
 from fraudlink.web.settings import Settings
+from fraudlink.web.templating import templates
 
 log = logging.getLogger("fraudlink.web")
 
@@ -48,5 +55,19 @@ def create_app(settings: Settings) -> FastAPI:
                   lifespan=lifespan)  # fmt: skip
     app.state.node = node
     app.state.settings = settings
+    app.add_middleware(SecurityHeaders, tls=settings.tls)
     app.include_router(exchange_routes.router)
+    app.include_router(auth_routes.router)
+    app.include_router(alert_routes.router)
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+
+    @app.exception_handler(LoginRequiredError)
+    def to_login(request: Request, _: LoginRequiredError) -> Response:
+        return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+
+    @app.exception_handler(ForbiddenError)
+    def forbidden(request: Request, exc: ForbiddenError) -> Response:
+        return templates.TemplateResponse(request, "error.html", {"message": exc.what},
+                                          status_code=403)  # fmt: skip
+
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 MiB = 1024 * 1024
@@ -12,7 +13,12 @@ MiB = 1024 * 1024
 class Settings:
     home: Path
     passphrase: bytes | None
-    # A 100k-row case is ~40 MiB sealed; refuse anything far beyond a real case.
+    # A 100k-row case is ~3 MiB sealed; refuse anything far beyond a real case.
     max_envelope_bytes: int = 512 * MiB
     # How often the outbox is tried while serving (seconds); 0 leaves it to `outbox send`.
     pump_every: float = 2.0
+    # Served over TLS (directly or behind a proxy that terminates it): cookies get the
+    # Secure flag and responses carry HSTS.
+    tls: bool = False
+    # A staff session ends after this long, however active; idle ones sooner.
+    session_lifetime: timedelta = timedelta(hours=8)

@@ -1,5 +1,5 @@
 """Outbox delivery state and receipts on messages; bodies in their own table; freezes;
-login throttling and TOTP replay protection on users.
+login throttling and TOTP replay protection on users; web sessions.
 
 Revision ID: 0002
 Revises: 0001
@@ -66,6 +66,19 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_freezes")),
     )
     op.create_index("ix_freezes_account", "freezes", ["account"])
+    op.create_table(
+        "sessions",
+        sa.Column("token_sha256", sa.String(64), nullable=False),
+        sa.Column("org", sa.String(64), nullable=False),
+        sa.Column("username", sa.String(128), nullable=False),
+        sa.Column("csrf_token", sa.String(64), nullable=False),
+        sa.Column("created_at", UtcDateTime(), nullable=False),
+        sa.Column("expires_at", UtcDateTime(), nullable=False),
+        sa.Column("revoked_at", UtcDateTime(), nullable=True),
+        sa.Column("source", sa.String(64), nullable=True),
+        sa.PrimaryKeyConstraint("token_sha256", name=op.f("pk_sessions")),
+    )
+    op.create_index("ix_sessions_user", "sessions", ["org", "username"])
     with op.batch_alter_table("users") as batch:
         batch.add_column(
             sa.Column("failed_logins", sa.Integer(), server_default="0", nullable=False)
@@ -76,6 +89,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_sessions_user", table_name="sessions")
+    op.drop_table("sessions")
     with op.batch_alter_table("users") as batch:
         for name in ("password_changed_at", "totp_last_step", "locked_until", "failed_logins"):
             batch.drop_column(name)

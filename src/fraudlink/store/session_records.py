@@ -1,0 +1,56 @@
+"""Web sessions in the store: created at login, looked up per request, revoked at logout.
+
+A mixin of :class:`fraudlink.store.store.Store`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import msgspec
+from sqlalchemy import Connection, delete, insert, select, update
+
+from fraudlink.store.records import SessionRecord
+from fraudlink.store.tables import sessions
+
+
+class SessionRecords:
+    if TYPE_CHECKING:
+        clock: Callable[[], datetime]
+
+        def _tx(self) -> AbstractContextManager[Connection]: ...
+
+    def add_session(self, record: SessionRecord) -> None:
+        with self._tx() as conn:
+            conn.execute(insert(sessions).values(**msgspec.structs.asdict(record)))
+
+    def live_session(self, token_sha256: str, now: datetime) -> SessionRecord | None:
+        """The session if it exists, is not revoked and has not expired."""
+        with self._tx() as conn:
+            row = conn.execute(
+                select(sessions).where(sessions.c.token_sha256 == token_sha256,
+                                       sessions.c.revoked_at.is_(None),
+                                       sessions.c.expires_at > now)
+            ).mappings().first()  # fmt: skip
+        return SessionRecord(**row) if row else None
+
+    def revoke_sessions(
+        self, now: datetime, *, token_sha256: str | None = None, org: str = "", username: str = ""
+    ) -> int:
+        """Revoke one session (logout) or all of a user's (reset, disable); how many."""
+        where = (sessions.c.token_sha256 == token_sha256 if token_sha256 is not None
+                 else (sessions.c.org == org) & (sessions.c.username == username))  # fmt: skip
+        with self._tx() as conn:
+            done = conn.execute(
+                update(sessions).where(where, sessions.c.revoked_at.is_(None))
+                .values(revoked_at=now)
+            )  # fmt: skip
+        return done.rowcount
+
+    def purge_sessions(self, before: datetime) -> int:
+        """Forget sessions that expired before ``before``."""
+        with self._tx() as conn:
+            return conn.execute(delete(sessions).where(sessions.c.expires_at < before)).rowcount

@@ -1,0 +1,72 @@
+"""Request dependencies: the node, the clock, the logged-in staff member and their roles."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from fraudlink.exchange.node import Node
+from fraudlink.store import SessionRecord, UserRecord
+from fraudlink.web import sessions
+
+
+class LoginRequiredError(Exception):
+    """No live session: pages send the browser to the login form."""
+
+
+class ForbiddenError(Exception):
+    def __init__(self, what: str) -> None:
+        super().__init__(what)
+        self.what = what
+
+
+def get_node(request: Request) -> Node:
+    node: Node = request.app.state.node
+    return node
+
+
+NodeDep = Annotated[Node, Depends(get_node)]
+
+
+@dataclass(frozen=True)
+class Staff:
+    user: UserRecord
+    session: SessionRecord
+
+    @property
+    def name(self) -> str:
+        return f"{self.user.username}@{self.user.org}"
+
+
+def current_staff(request: Request, node: NodeDep) -> Staff:
+    with node.store() as store:
+        found = sessions.find(store, request.cookies.get(sessions.COOKIE), node.clock())
+    if found is None:
+        raise LoginRequiredError
+    return Staff(user=found[1], session=found[0])
+
+
+StaffDep = Annotated[Staff, Depends(current_staff)]
+
+
+def requires(*roles: str) -> Callable[[Request, Node, Staff], Staff]:
+    """A dependency that lets through only staff holding one of ``roles``; others are
+    refused and the refusal is audited."""
+
+    def check(request: Request, node: NodeDep, staff: StaffDep) -> Staff:
+        if not set(roles) & set(staff.user.roles):
+            with node.store() as store:
+                detail = {"needs": list(roles), "has": list(staff.user.roles)}
+                store.append_audit(staff.name, "access.denied", request.url.path, detail)
+            raise ForbiddenError(f"this page needs the role {' or '.join(roles)}")
+        return staff
+
+    return check
+
+
+def now(node: Node) -> datetime:
+    return node.clock()

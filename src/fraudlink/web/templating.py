@@ -1,0 +1,18 @@
+"""Jinja2 templates (autoescaped), with helpers for money and times."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from fastapi.templating import Jinja2Templates
+
+from fraudlink.model.money import format_money
+
+ZONE = ZoneInfo("Asia/Shanghai")
+templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+templates.env.filters["money"] = lambda minor, currency="CNY": format_money(int(minor), currency)
+templates.env.filters["local"] = lambda ts: (
+    ts.astimezone(ZONE).strftime("%Y-%m-%d %H:%M") if isinstance(ts, datetime) else ts
+)

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint unit postgres clean bench
+.PHONY: demo test lint unit postgres clean bench screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -22,9 +22,16 @@ lint: $(STAMP)
 
 # scripts/postgres-up.sh installs PostgreSQL with apt where missing, starts a
 # throwaway server on loopback and prints its URL; the store tests run on it.
+# scripts/chromium-up.sh installs Debian's Chromium for the browser tests.
 test: lint
+	bash scripts/chromium-up.sh
 	FRAUDLINK_TEST_PG_URL="$$(bash scripts/postgres-up.sh)" \
 		$(BIN)/python -m pytest -q -p no:cacheprovider
+
+# The browser tests, saving their screenshots for the README.
+screenshots: $(STAMP)
+	bash scripts/chromium-up.sh
+	FRAUDLINK_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q -p no:cacheprovider tests/e2e
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/simulate.py

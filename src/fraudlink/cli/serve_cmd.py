@@ -27,6 +27,10 @@ def serve_command(
         Path | None, typer.Option(help="TLS certificate (PEM); serve HTTPS with --keyfile.")
     ] = None,
     keyfile: Annotated[Path | None, typer.Option(help="TLS private key (PEM).")] = None,
+    events: Annotated[
+        Path | None,
+        typer.Option(help="The platform's events (file or world folder) for case evidence."),
+    ] = None,
     pump_every: Annotated[
         float, typer.Option(help="Seconds between outbox rounds; 0 to not send from here.")
     ] = 2.0,
@@ -35,7 +39,8 @@ def serve_command(
     """Serve this node's inbox: receive sealed messages, answer with signed receipts."""
     if (certfile is None) != (keyfile is None):
         raise fail("give both --certfile and --keyfile for HTTPS, or neither")
-    settings = Settings(home=home, passphrase=read_passphrase(plain), pump_every=pump_every)
+    settings = Settings(home=home, passphrase=read_passphrase(plain), pump_every=pump_every,
+                        tls=certfile is not None, events=events)  # fmt: skip
     try:
         application = create_app(settings)
     except (NodeError, KeyFileError) as exc:

@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 
 from fraudlink.exchange import outbox
 from fraudlink.exchange.node import Node
-from fraudlink.web import alert_routes, auth_routes, exchange_routes
+from fraudlink.web import alert_routes, auth_routes, exchange_routes, referral_routes
 from fraudlink.web.deps import ForbiddenError, LoginRequiredError
 from fraudlink.web.security import SecurityHeaders
 from fraudlink.web.settings import Settings
@@ -59,6 +59,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(exchange_routes.router)
     app.include_router(auth_routes.router)
     app.include_router(alert_routes.router)
+    app.include_router(referral_routes.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
     @app.exception_handler(LoginRequiredError)

@@ -20,5 +20,7 @@ class Settings:
     # Served over TLS (directly or behind a proxy that terminates it): cookies get the
     # Secure flag and responses carry HSTS.
     tls: bool = False
-    # A staff session ends after this long, however active; idle ones sooner.
+    # A staff session ends after this long.
     session_lifetime: timedelta = timedelta(hours=8)
+    # The platform's own event files (or world folder) that case evidence is gathered from.
+    events: Path | None = None

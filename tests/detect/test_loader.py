@@ -154,3 +154,163 @@ def test_settings_errors_name_the_line(tmp_path: Path) -> None:
         with pytest.raises(RuleFileError, match=expected) as caught:
             load_rules(path)
         assert "rules.yaml:3" in str(caught.value)
+
+
+def _windowed(where: str, settings: str = "") -> str:
+    """A one-rule file over transfers with ``where`` on line 9."""
+    return (
+        "version: 1\n"
+        f"settings: {{{settings}}}\n"
+        "rules:\n"
+        "  - id: x\n"
+        "    title: x\n"
+        "    typology: t\n"
+        "    weight: 0.5\n"
+        "    on: [wallet_transfer]\n"
+        f"    where: {where}\n"
+        "    detect: {op: window, key: from_account, length: 1h, aggregates: {n: {fn: count}}}\n"
+        "    when: {n: {ge: 1}}\n"
+        "    reason: x\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("currency", "literal", "expected"),
+    [
+        ("USD", '"¥5,000"', "'¥5,000' is written in CNY or JPY, but this file's amounts are USD"),
+        ("CNY", '"$2,000"', "'$2,000' is written in USD, but this file's amounts are CNY"),
+        ("CNY", '"HK$2,000"', "'HK$2,000' is written in HKD, but this file's amounts are CNY"),
+        ("CNY", '"2,000 USD"', "'2,000 USD' is written in USD, but this file's amounts are CNY"),
+        ("EUR", '"-£3"', "'-£3' is written in GBP, but this file's amounts are EUR"),
+    ],
+)
+def test_a_money_literal_in_another_currency_is_refused(
+    currency: str, literal: str, expected: str
+) -> None:
+    err = error_of(_windowed(f"{{amount: {{ge: {literal}}}}}", f"currency: {currency}"))
+    assert err.line == 9, str(err)
+    assert expected in err.message
+
+
+@pytest.mark.parametrize(
+    ("currency", "literal", "minor"),
+    [("CNY", '"¥5,000"', 500_000), ("CNY", '"￥5,000 CNY"', 500_000), ("USD", '"$20"', 2_000),
+     ("JPY", '"¥5,000"', 5_000), ("HKD", '"HK$1.50"', 150), ("USD", "1234", 1234)],
+)  # fmt: skip
+def test_a_money_literal_in_the_files_currency_loads(
+    currency: str, literal: str, minor: int
+) -> None:
+    pack = load_rules_text(_windowed(f"{{amount: {{ge: {literal}}}}}", f"currency: {currency}"))
+    assert [p.value for p in pack.rules[0].base_where] == [minor]
+
+
+@pytest.mark.parametrize(
+    ("where", "expected"),
+    [
+        (
+            "{status: complete}",
+            "'complete' is not a value of status; expected one of completed, failed, pending, ",
+        ),
+        ("{channel: [app, qrcode]}", "'qrcode' is not a value of channel; expected one of app, "),
+        ("{channel: {not_in: [withdrawl]}}", "'withdrawl' is not a value of channel"),
+        ("{type: login}", "'login' is not a value of type; expected one of wallet_transfer"),
+        ("{status: {ne: Completed}}", "'Completed' is not a value of status"),
+    ],
+)
+def test_a_value_a_few_valued_field_never_holds_is_refused(where: str, expected: str) -> None:
+    err = error_of(_windowed(where))
+    assert err.line == 9, str(err)
+    assert expected in err.message, err.message
+
+
+def test_values_of_enrichment_and_aggregate_filters_are_checked_too() -> None:
+    assert "parcel.scan_status: signed" in GOOD
+    err = error_of(GOOD.replace("parcel.scan_status: signed", "parcel.scan_status: sigend"))
+    assert err.line == 17
+    assert (
+        "'sigend' is not a value of parcel.scan_status; expected one of delivered, in_transit"
+        in err.message
+    )
+    err = error_of(GOOD.replace("{reason: not_received}", "{reason: not_recieved}"))
+    assert err.line == 8
+    assert "expected one of changed_mind, damaged, not_as_described, not_received" in err.message
+    exposure = """\
+  - id: downstream
+    title: Exposure
+    typology: impersonation_scam
+    weight: 0.5
+    on: [wallet_transfer]
+    where: {src.rule: brst}
+    enrich:
+      src: {op: exposure, account: from_account, rules: [burst]}
+    detect: {op: fan, direction: in, length: 1d}
+    when: {counterparties: {ge: 2}}
+    reason: "{counterparties}"
+"""
+    err = error_of(GOOD + exposure)
+    assert err.line == 25
+    assert "'brst' is not a value of src.rule; expected one of burst" in err.message
+
+
+def test_a_key_written_twice_in_one_mapping_is_refused_at_the_repeat() -> None:
+    twice = GOOD.replace("    weight: 0.9\n", "    weight: 0.9\n    on: [login]\n")
+    err = error_of(twice)
+    assert err.line == 8
+    assert "'on' is written twice in one mapping (first on line 7)" in err.message
+    flow = _windowed("{amount: {ge: 100}, amount: {lt: 500}}")
+    err = error_of(flow)
+    assert err.line == 9
+    assert "'amount' is written twice" in err.message
+
+
+def test_shared_by_a_field_that_is_not_text_is_refused() -> None:
+    text = GOOD.replace(
+        "    detect:\n      op: window\n      key: account\n      length: 2h\n",
+        "    detect:\n      op: shared\n      by: amount\n      length: 2h\n      #\n",
+    )
+    text = text.split("      aggregates:")[0] + "    when: {accounts: {ge: 2}}\n    reason: x\n"
+    err = error_of(text)
+    assert err.line == 13
+    assert "shared by 'amount' needs a text field" in err.message
+
+
+def test_exposure_to_a_rule_that_never_names_an_account_is_refused() -> None:
+    text = """\
+version: 1
+rules:
+  - id: busy-ip
+    title: Busy address
+    typology: impersonation_scam
+    weight: 0.3
+    on: [login]
+    detect: {op: window, key: ip, length: 1h, aggregates: {n: {fn: count}}}
+    when: {n: {ge: 50}}
+    reason: "{n} logins"
+  - id: downstream
+    title: Exposure
+    typology: impersonation_scam
+    weight: 0.5
+    on: [wallet_transfer]
+    where: {src.flagged: true}
+    enrich:
+      src: {op: exposure, account: from_account, rules: [busy-ip]}
+    detect: {op: fan, direction: in, length: 1d}
+    when: {counterparties: {ge: 2}}
+    reason: "{counterparties}"
+"""
+    err = error_of(text)
+    assert err.line == 18
+    assert (
+        "'busy-ip' is keyed by ip and names no accounts; exposure needs a rule keyed by an "
+        "account or with a distinct aggregate over account, from_account or to_account"
+    ) in err.message
+    fixed = text.replace(
+        "{n: {fn: count}}", "{n: {fn: count}, who: {fn: distinct, field: account}}"
+    )
+    assert load_rules_text(fixed).rules[-1].id == "downstream"
+
+
+def test_an_unknown_time_zone_is_refused() -> None:
+    err = error_of(_windowed("{}", "time_zone: Mars/Olympus"))
+    assert err.line == 2
+    assert "unknown time zone 'Mars/Olympus'" in err.message

@@ -15,7 +15,7 @@ from typing import Any
 
 import msgspec
 
-from fraudlink.detect.explain import Value, format_value
+from fraudlink.detect.explain import Value, count_of, format_value
 from fraudlink.detect.operators.base import Hit
 from fraudlink.detect.rules.compile import CompiledRule, RulePack
 from fraudlink.detect.rules.fields import ACCOUNT_FIELDS
@@ -45,6 +45,19 @@ class Alert(msgspec.Struct, frozen=True, kw_only=True):
 
 def to_datetime(us: int) -> datetime:
     return _EPOCH + timedelta(microseconds=us)
+
+
+def accounts_of(rule: CompiledRule, hit: Hit, entity: str) -> list[str]:
+    """The accounts a hit is about: the entity when it is an account, else those its
+    window names (the rule's distinct aggregate over an account field), else none.
+
+    Never a device or an address: those are entities, not accounts.
+    """
+    if rule.entity_kind == "account":
+        return [entity]
+    if rule.accounts_from is None:
+        return []
+    return [str(a) for a in hit.lists.get(rule.accounts_from, ())]
 
 
 def alert_id(rule_id: str, version: int, entity_kind: str, entity: str, anchor_us: int) -> str:
@@ -98,10 +111,14 @@ class AlertBook:
         values: dict[str, Value] = {**row(), **hit.metrics}
         if kind == "account" and rule.entity_field in ACCOUNT_FIELDS:
             values[rule.entity_field] = entity
-        reasons = [rule.template.render(values, rule.kinds, hit.lists, self.pack.currency)]
+        pack = self.pack
+        text = rule.template.render(
+            values, rule.kinds, hit.lists, pack.currency, pack.zone, rule.list_kinds
+        )
+        reasons = [text]
         if len(live) > 1:
             parts = ", ".join(f"{s.title} ({s.weight:g})" for _, s in live)
-            reasons.append(f"risk {score} from {len(live)} signals: {parts}")
+            reasons.append(f"risk {score} from {count_of(len(live), 'signal')}: {parts}")
         return Alert(
             alert_id=alert_id(rule.id, rule.spec.version, kind, entity, ts),
             rule_id=rule.id,
@@ -110,7 +127,7 @@ class AlertBook:
             typology=rule.spec.typology,
             entity_kind=kind,
             entity=entity,
-            accounts=self._accounts(rule, hit, entity),
+            accounts=accounts_of(rule, hit, entity),
             ts=to_datetime(ts),
             window_start=to_datetime(hit.window_start_us or ts),
             score=score,
@@ -125,15 +142,6 @@ class AlertBook:
             if score >= threshold:
                 return name
         return "low"
-
-    @staticmethod
-    def _accounts(rule: CompiledRule, hit: Hit, entity: str) -> list[str]:
-        if rule.entity_kind == "account":
-            return [entity]
-        for name, values in hit.lists.items():
-            if rule.kinds.get(name) == "int" and values:
-                return list(values)
-        return []
 
     def expire(self, watermark_us: int) -> None:
         self.open_until = {k: v for k, v in self.open_until.items() if v >= watermark_us}

@@ -18,7 +18,7 @@ import msgspec
 import numpy as np
 import pyarrow as pa
 
-from fraudlink.detect.alerts import Alert, AlertBook
+from fraudlink.detect.alerts import Alert, AlertBook, accounts_of
 from fraudlink.detect.filters import mask
 from fraudlink.detect.frame import Frame
 from fraudlink.detect.intern import Interners
@@ -230,8 +230,9 @@ class Engine:
                 at = int(np.searchsorted(rows, hit.pos))
                 extra = {k: _scalar(v[at]) for k, v in values.items()}
                 for entity in hit.entities:
-                    if rule.entity_kind == "account":
-                        self.hit_index.add(entity, t, s, rule.id)
+                    # exposure sees the accounts of every hit, a device's or an address's too
+                    for account in dict.fromkeys(accounts_of(rule, hit, entity)):
+                        self.hit_index.add(account, t, s, rule.id)
                     found.append((t, s, order, entity, hit, rule, extra))
         for enricher in self._enrichers.values():
             enricher.advance(frame)

@@ -18,6 +18,7 @@ import msgspec
 
 from fraudlink.detect.alerts import Alert
 from fraudlink.detect.engine import Engine
+from fraudlink.detect.explain import count_of
 from fraudlink.detect.rules.loader import RuleFileError, load_rules
 from fraudlink.model.columns import decode_event_json, events_to_table
 from fraudlink.model.events import AnyEvent
@@ -99,5 +100,5 @@ class LiveSession:
             return False
         self.engine.reload(pack)
         self.stats.reloads += 1
-        self.warn(f"rules reloaded from {self.rules_path} ({len(pack.rules)} rules)")
+        self.warn(f"rules reloaded from {self.rules_path} ({count_of(len(pack.rules), 'rule')})")
         return True

@@ -18,6 +18,7 @@ from fraudlink.detect.frame import Frame
 
 Values = dict[str, np.ndarray]
 Metrics = dict[str, int | float | str | None]
+ListValue = str | int | float | bool  # what a distinct aggregate lists: ids, amounts, times…
 
 
 class Enricher(Protocol):
@@ -35,7 +36,7 @@ class Hit:
     pos: int
     key: str
     metrics: Metrics
-    lists: dict[str, list[str]] = field(default_factory=dict)
+    lists: dict[str, list[ListValue]] = field(default_factory=dict)
     window_start_us: int = 0
     evidence: list[str] = field(default_factory=list)
     entities: list[str] = field(default_factory=list)

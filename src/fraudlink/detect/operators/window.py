@@ -8,19 +8,59 @@ the rows whose upper bound (:mod:`.bounds`) can still meet the rule's thresholds
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
 from fraudlink.detect.filters import mask as filter_mask
 from fraudlink.detect.frame import Frame
-from fraudlink.detect.operators.base import Hit, Metrics, Values
+from fraudlink.detect.intern import MISSING
+from fraudlink.detect.operators.base import Hit, ListValue, Metrics, Values
 from fraudlink.detect.operators.bounds import BoundInput, WindowBounds
 from fraudlink.detect.rules.compile import AggConfig, WindowConfig
 from fraudlink.detect.rules.predicates import Pred
 
 EVIDENCE_MAX = 50
+Names = dict[str, Sequence[ListValue]]
+
+
+class _ValueCodes:
+    """Codes for the values of a field that is not text (amounts, times, decimals, yes/no).
+
+    Text shares the frame's interners; other values get codes of their own here so a
+    distinct aggregate always counts small integer codes and can list the values back.
+    """
+
+    def __init__(self) -> None:
+        self._codes: dict[ListValue, int] = {}
+        self.values: list[ListValue] = []
+
+    def encode(self, items: list[Any]) -> np.ndarray:
+        out = np.empty(len(items), dtype=np.int64)
+        for i, x in enumerate(items):
+            if x is None or (isinstance(x, float) and x != x):  # empty, or NaN: no value
+                out[i] = MISSING
+                continue
+            code = self._codes.get(x)
+            if code is None:
+                code = self._codes[x] = len(self.values)
+                self.values.append(x)
+            out[i] = code
+        return out
+
+
+def text_codes(frame: Frame, rows: np.ndarray, values: Values, name: str) -> np.ndarray:
+    """Interned codes of a text field, an event's own or an enrichment's (-1 where empty)."""
+    if name not in values:
+        own: np.ndarray = frame.codes(name)[rows]
+        return own
+    space = frame.interner_of(name)
+    return np.array(
+        [space.code(str(x)) if x is not None else MISSING for x in values[name]], dtype=np.int64
+    )
 
 
 @dataclass
@@ -63,6 +103,9 @@ class WindowDetector:
         self.length = cfg.length_us
         self.log: list[_Chunk] = []
         self.latest: _Chunk | None = None
+        self.value_codes = {
+            a.name: _ValueCodes() for a in cfg.aggs if a.fn == "distinct" and a.field_kind != "str"
+        }
         bounded = _bounded_inputs(cfg.aggs, when) if prefilter else []
         self.bounds = WindowBounds(self.length, bounded) if bounded else None
 
@@ -74,13 +117,7 @@ class WindowDetector:
             m = filter_mask(frame, rows, values, agg.where)
             if agg.field is not None:
                 if agg.fn == "distinct":
-                    v = values[agg.field] if agg.field in values else frame.codes(agg.field)[rows]
-                    if v.dtype == object:
-                        space = frame.interner_of(agg.field)
-                        v = np.array(
-                            [space.code(str(x)) if x is not None else -1 for x in v],
-                            dtype=np.int64,
-                        )
+                    v = self._distinct_codes(frame, rows, values, agg)
                     m &= v >= 0
                 elif agg.field in values:
                     v = values[agg.field].astype(np.float64)
@@ -94,12 +131,28 @@ class WindowDetector:
         return _Chunk(
             ts=ts,
             seq=frame.seq[rows],
-            key=frame.codes(self.cfg.key)[rows],
+            key=text_codes(frame, rows, values, self.cfg.key),
             values=vals,
             masks=masks,
             ids=frame.take("event_id", rows),
             max_ts=int(ts[-1]) if len(ts) else -(2**62),
         )
+
+    def _distinct_codes(
+        self, frame: Frame, rows: np.ndarray, values: Values, agg: AggConfig
+    ) -> np.ndarray:
+        assert agg.field is not None
+        codes = self.value_codes.get(agg.name)
+        if codes is None:
+            return text_codes(frame, rows, values, agg.field)
+        if agg.field in values:
+            items: list[Any] = values[agg.field].tolist()
+        else:
+            column = frame.take(agg.field, rows)
+            if pa.types.is_timestamp(column.type):
+                column = column.cast(pa.int64())
+            items = column.to_pylist()
+        return codes.encode(items)
 
     def process(self, frame: Frame, rows: np.ndarray, values: Values) -> list[Hit]:
         """Take time-ordered rows (that passed the filters) into the window; report hits."""
@@ -128,19 +181,21 @@ class WindowDetector:
             if all(p.test(metrics.get(p.field)) for p in self.when):
                 pos = int(rows[i])
                 key = key_names[int(chunk.key[i])]
-                entities = lists[self.cfg.alert_on] if self.cfg.alert_on else [key]
+                alert_on = self.cfg.alert_on
+                entities = [str(x) for x in lists[alert_on]] if alert_on else [key]
                 hits.append(Hit(pos, key, metrics, lists, start, ids, entities))
         return hits
 
-    def value_names(self, frame: Frame) -> dict[str, list[str]]:
-        """For each distinct aggregate, the names behind its value codes."""
-        return {
-            a.name: frame.interner_of(a.field).names
-            for a in self.cfg.aggs
-            if a.fn == "distinct" and a.field is not None
-        }
+    def value_names(self, frame: Frame) -> Names:
+        """For each distinct aggregate, the values behind its codes."""
+        out: Names = {}
+        for a in self.cfg.aggs:
+            if a.fn == "distinct" and a.field is not None:
+                codes = self.value_codes.get(a.name)
+                out[a.name] = codes.values if codes else frame.interner_of(a.field).names
+        return out
 
-    def aggregates(self, chunk_rows: np.ndarray, names: dict[str, list[str]]) -> list[Metrics]:
+    def aggregates(self, chunk_rows: np.ndarray, names: Names) -> list[Metrics]:
         """Exact metrics for rows of the last chunk (tests compare them with SQL)."""
         chunk = self.latest
         assert chunk is not None, "no rows yet"
@@ -192,8 +247,8 @@ class WindowDetector:
 
     # -- exact -----------------------------------------------------------------
     def _exact(
-        self, chunk: _Chunk, candidates: np.ndarray, names: dict[str, list[str]]
-    ) -> list[tuple[int, Metrics, dict[str, list[str]], int, list[str]]]:
+        self, chunk: _Chunk, candidates: np.ndarray, names: Names
+    ) -> list[tuple[int, Metrics, dict[str, list[ListValue]], int, list[str]]]:
         """Exact metrics for candidate rows whose thresholds hold (all of them with ``everything``).
 
         Counts, sums and shares come from prefix sums over the candidate keys' rows, for
@@ -206,9 +261,9 @@ class WindowDetector:
         self,
         chunk: _Chunk,
         candidates: np.ndarray,
-        names: dict[str, list[str]],
+        names: Names,
         everything: bool,
-    ) -> list[tuple[int, Metrics, dict[str, list[str]], int, list[str]]]:
+    ) -> list[tuple[int, Metrics, dict[str, list[ListValue]], int, list[str]]]:
         log = _gather(self.log, np.unique(chunk.key[candidates]), self.cfg.aggs)
         n = len(log.key)
         _, lo, hi = log.window_bounds(chunk, candidates, self.length)
@@ -244,11 +299,11 @@ class WindowDetector:
         ts: np.ndarray,
         vals: dict[str, np.ndarray],
         masks: dict[str, np.ndarray],
-        names: dict[str, list[str]],
-    ) -> tuple[Metrics, dict[str, list[str]]]:
+        names: Names,
+    ) -> tuple[Metrics, dict[str, list[ListValue]]]:
         events = len(mine)
         metrics: Metrics = {"events": events, "span": int(ts[mine[-1]] - ts[mine[0]])}
-        lists: dict[str, list[str]] = {}
+        lists: dict[str, list[ListValue]] = {}
         for agg in self.cfg.aggs:
             m = masks[agg.name][mine]
             if agg.fn == "count":

@@ -8,8 +8,10 @@ Errors carry the path inside the file; the loader turns it into a line number.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, tzinfo
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fraudlink.detect.durations import parse_duration
 from fraudlink.detect.explain import Template
@@ -19,7 +21,10 @@ from fraudlink.detect.rules.fields import (
     Kind,
     detector_metrics,
     enrichment_fields,
+    enrichment_values,
     fields_of,
+    is_account_field,
+    values_of,
 )
 from fraudlink.detect.rules.predicates import Pred, PredicateError, parse_clause
 from fraudlink.detect.rules.schema import (
@@ -37,6 +42,7 @@ from fraudlink.detect.rules.schema import (
 )
 
 Path_ = tuple[str | int, ...]
+Choices = dict[str, tuple[str, ...]]
 
 
 class RuleError(ValueError):
@@ -55,6 +61,7 @@ class AggConfig:
     field: str | None
     kind: Kind
     where: tuple[Pred, ...]
+    field_kind: Kind = "str"  # the kind of ``field``'s values (what a distinct list holds)
 
 
 @dataclass(frozen=True)
@@ -88,6 +95,11 @@ class CompiledRule:
     entity_kind: str
     cooldown_us: int
     depends_on: tuple[str, ...]
+    # The distinct aggregate over an account field whose values are the accounts of a hit
+    # on another entity (a device, an address); none when the rule names no accounts.
+    accounts_from: str | None = None
+    # Per distinct aggregate, the kind of the values its ``{name|list}`` writes.
+    list_kinds: dict[str, Kind] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -109,6 +121,7 @@ class RulePack:
     flag_at: int
     severity: tuple[tuple[int, str], ...]
     ip_city_db: Path | None
+    zone: tzinfo = UTC
     source: str = "<rules>"
     raw: RuleFile | None = field(default=None, compare=False)
 
@@ -117,13 +130,23 @@ class RulePack:
 
 
 def entity_kind(field_name: str) -> str:
-    """What an alert's entity is, in words: account, device or ip."""
-    if field_name in ACCOUNT_FIELDS:
+    """What an alert's entity is, in words: account, device or ip.
+
+    An enrichment field is what its own name says: ``payee.device_id`` is a device.
+    """
+    base = field_name.rsplit(".", 1)[-1]
+    if base in ACCOUNT_FIELDS:
         return "account"
-    return {"device_id": "device"}.get(field_name, field_name)
+    return {"device_id": "device"}.get(base, base)
 
 
-def _where(raw: dict[str, Any], known: dict[str, Kind], currency: str, path: Path_) -> list[Pred]:
+def _where(
+    raw: dict[str, Any],
+    known: dict[str, Kind],
+    currency: str,
+    path: Path_,
+    choices: Choices | None = None,
+) -> list[Pred]:
     preds: list[Pred] = []
     for name, clause in raw.items():
         if name not in known:
@@ -131,8 +154,9 @@ def _where(raw: dict[str, Any], known: dict[str, Kind], currency: str, path: Pat
                 f"unknown field {name!r}; expected one of {', '.join(sorted(known))}",
                 (*path, name),
             )
+        allowed = (choices or {}).get(name, ())
         try:
-            preds.extend(parse_clause(name, clause, known[name], currency))
+            preds.extend(parse_clause(name, clause, known[name], currency, allowed))
         except PredicateError as exc:
             raise RuleError(str(exc), (*path, name, *exc.path)) from exc
     return preds
@@ -158,7 +182,12 @@ def _money(raw: str | int, currency: str, path: Path_) -> int:
 
 
 def _detector(
-    spec: Detector, on: tuple[str, ...], fields: dict[str, Kind], currency: str, path: Path_
+    spec: Detector,
+    on: tuple[str, ...],
+    fields: dict[str, Kind],
+    currency: str,
+    path: Path_,
+    choices: Choices,
 ) -> tuple[WindowConfig | PassThroughConfig, str]:
     """The runnable config and the field whose value is the alert's entity."""
     if isinstance(spec, PassThroughSpec | FanSpec) and on != ("wallet_transfer",):
@@ -188,6 +217,12 @@ def _detector(
                 f"shared by {spec.by!r} needs event types with both {spec.by} and account",
                 (*path, "by"),
             )
+        if fields[spec.by] != "str":
+            texts = sorted(k for k, v in fields.items() if v == "str")
+            raise RuleError(
+                f"shared by {spec.by!r} needs a text field; expected one of {', '.join(texts)}",
+                (*path, "by"),
+            )
         shared = (AggConfig("accounts", "distinct", "account", "int", ()),)
         length = _duration(spec.length, (*path, "length"))
         return WindowConfig(spec.by, length, shared, "accounts"), "account"
@@ -199,7 +234,8 @@ def _detector(
         )
     configs = []
     for name, agg in spec.aggregates.items():
-        configs.append(_aggregate(name, agg, fields, currency, (*path, "aggregates", name)))
+        apath = (*path, "aggregates", name)
+        configs.append(_aggregate(name, agg, fields, currency, apath, choices))
     entity = spec.key
     if spec.alert_on is not None:
         target = next((a for a in configs if a.name == spec.alert_on), None)
@@ -214,7 +250,12 @@ def _detector(
 
 
 def _aggregate(
-    name: str, agg: Aggregate, fields: dict[str, Kind], currency: str, path: Path_
+    name: str,
+    agg: Aggregate,
+    fields: dict[str, Kind],
+    currency: str,
+    path: Path_,
+    choices: Choices,
 ) -> AggConfig:
     if name in fields or name in ("events", "span"):
         raise RuleError(f"aggregate name {name!r} is taken by a field or built-in metric", path)
@@ -230,7 +271,7 @@ def _aggregate(
             )
     elif agg.field is not None:
         raise RuleError(f"{agg.fn} takes no field", (*path, "field"))
-    where = tuple(_where(agg.where, fields, currency, (*path, "where")))
+    where = tuple(_where(agg.where, fields, currency, (*path, "where"), choices))
     if agg.fn == "gap_cv" and where:
         raise RuleError("gap_cv takes no where: it measures the timing of all window events", path)
     if agg.fn == "share" and not where:
@@ -240,7 +281,8 @@ def _aggregate(
         kind = "float"
     if agg.fn in ("sum", "max") and agg.field is not None:
         kind = fields[agg.field]
-    return AggConfig(name, agg.fn, agg.field, kind, where)
+    field_kind = fields[agg.field] if agg.field is not None else "str"
+    return AggConfig(name, agg.fn, agg.field, kind, where, field_kind)
 
 
 def compile_rule(rule: Rule, index: int, currency: str, known_ids: set[str]) -> CompiledRule:
@@ -258,6 +300,7 @@ def compile_rule(rule: Rule, index: int, currency: str, known_ids: set[str]) -> 
     on = tuple(rule.on)
     base = fields_of(list(on))
     fields = dict(base)
+    choices = values_of(list(on))
     depends: list[str] = []
     for alias, spec in rule.enrich.items():
         epath = (*path, "enrich", alias)
@@ -267,11 +310,12 @@ def compile_rule(rule: Rule, index: int, currency: str, known_ids: set[str]) -> 
         if isinstance(spec, ExposureSpec):
             depends.extend(spec.rules)
         fields.update(enrichment_fields(alias, spec))
+        choices.update(enrichment_values(alias, spec))
     # Filters on the event's own fields run before enrichment, on enriched fields after.
-    where = _where(rule.where, fields, currency, (*path, "where"))
+    where = _where(rule.where, fields, currency, (*path, "where"), choices)
     base_where = [p for p in where if p.field in base]
     post_where = [p for p in where if p.field not in base]
-    detector, entity = _detector(rule.detect, on, fields, currency, (*path, "detect"))
+    detector, entity = _detector(rule.detect, on, fields, currency, (*path, "detect"), choices)
     metrics = detector_metrics(rule.detect, fields)
     if isinstance(detector, WindowConfig) and not isinstance(rule.detect, FanSpec | SharedSpec):
         metrics.update({a.name: a.kind for a in detector.aggs})
@@ -293,6 +337,10 @@ def compile_rule(rule: Rule, index: int, currency: str, known_ids: set[str]) -> 
             )
     length = detector.length_us if isinstance(detector, WindowConfig) else detector.within_us
     cooldown = length if rule.cooldown is None else _duration(rule.cooldown, (*path, "cooldown"))
+    aggs = detector.aggs if isinstance(detector, WindowConfig) else ()
+    accounts_from = next(
+        (a.name for a in aggs if a.fn == "distinct" and is_account_field(a.field or "")), None
+    )
     return CompiledRule(
         spec=rule,
         on=on,
@@ -307,6 +355,8 @@ def compile_rule(rule: Rule, index: int, currency: str, known_ids: set[str]) -> 
         entity_kind=entity_kind(entity),
         cooldown_us=cooldown,
         depends_on=tuple(depends),
+        accounts_from=accounts_from,
+        list_kinds={a.name: a.field_kind for a in aggs if a.fn == "distinct"},
     )
 
 
@@ -353,6 +403,34 @@ def _check_enrichment(
         _duration(spec.horizon, (*path, "horizon"))  # type: ignore[union-attr]
 
 
+def _check_exposures(compiled: list[CompiledRule]) -> None:
+    """``exposure`` flags the accounts of other rules' hits: a rule must name some."""
+    by_id = {r.id: r for r in compiled}
+    for i, rule in enumerate(compiled):
+        for alias, spec in rule.enrich:
+            if not isinstance(spec, ExposureSpec):
+                continue
+            for j, rid in enumerate(spec.rules):
+                other = by_id[rid]
+                if other.entity_kind != "account" and other.accounts_from is None:
+                    raise RuleError(
+                        f"{rid!r} is keyed by {other.entity_field} and names no accounts; "
+                        "exposure needs a rule keyed by an account or with a distinct "
+                        "aggregate over account, from_account or to_account",
+                        ("rules", i, "enrich", alias, "rules", j),
+                    )
+
+
+def _time_zone(name: str) -> tzinfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise RuleError(
+            f"unknown time zone {name!r}; expected an IANA name such as Asia/Shanghai or UTC",
+            ("settings", "time_zone"),
+        ) from exc
+
+
 def _lateness(raw: str | int) -> int:
     """Like other durations, but zero (no waiting) is allowed."""
     try:
@@ -372,6 +450,7 @@ def compile_pack(raw: RuleFile, source: str = "<rules>", base_dir: Path | None =
         if rid in ids[:i]:
             raise RuleError(f"rule id {rid!r} is used twice", ("rules", i, "id"))
     compiled = [compile_rule(r, i, s.currency, set(ids)) for i, r in enumerate(raw.rules)]
+    _check_exposures(compiled)
     ordered: list[CompiledRule] = []
     placed: set[str] = set()
     pending = list(compiled)
@@ -404,6 +483,7 @@ def compile_pack(raw: RuleFile, source: str = "<rules>", base_dir: Path | None =
         flag_at=s.flag_at,
         severity=bands,
         ip_city_db=db,
+        zone=_time_zone(s.time_zone),
         source=source,
         raw=raw,
     )

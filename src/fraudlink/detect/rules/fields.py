@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Literal
 
 import msgspec
+import msgspec.inspect as mi
 import pyarrow as pa
 
 from fraudlink.detect.rules.schema import (
@@ -53,12 +54,45 @@ def _event_fields() -> dict[str, dict[str, Kind]]:
 EVENT_FIELDS: dict[str, dict[str, Kind]] = _event_fields()
 
 
+def _event_values() -> dict[str, dict[str, tuple[str, ...]]]:
+    """Per event type, the text fields that hold one of a few values (``Literal`` in the model)."""
+    out: dict[str, dict[str, tuple[str, ...]]] = {}
+    for tag, cls in EVENT_TYPES.items():
+        info = mi.type_info(cls)
+        assert isinstance(info, mi.StructType)
+        found: dict[str, tuple[str, ...]] = {"type": (tag,)}
+        for f in info.fields:
+            types = f.type.types if isinstance(f.type, mi.UnionType) else (f.type,)
+            for t in types:
+                if isinstance(t, mi.LiteralType):
+                    found[f.encode_name] = tuple(str(v) for v in t.values)
+        out[tag] = found
+    return out
+
+
+EVENT_VALUES: dict[str, dict[str, tuple[str, ...]]] = _event_values()
+
+
 def fields_of(types: list[str]) -> dict[str, Kind]:
     """Fields every one of ``types`` has (a rule over several types may only use those)."""
     common = dict(EVENT_FIELDS[types[0]])
     for t in types[1:]:
         common = {k: v for k, v in common.items() if k in EVENT_FIELDS[t]}
     return common
+
+
+def values_of(types: list[str]) -> dict[str, tuple[str, ...]]:
+    """The values each few-valued field can hold over ``types`` (``type``: the types themselves)."""
+    out: dict[str, tuple[str, ...]] = {}
+    for t in types:
+        for name, values in EVENT_VALUES[t].items():
+            out[name] = tuple(dict.fromkeys((*out.get(name, ()), *values)))
+    return out
+
+
+def is_account_field(name: str) -> bool:
+    """Whether a field holds account ids: an account field, or one of a joined event's."""
+    return name.rsplit(".", 1)[-1] in ACCOUNT_FIELDS
 
 
 def enrichment_fields(alias: str, spec: Enrichment) -> dict[str, Kind]:
@@ -80,6 +114,17 @@ def enrichment_fields(alias: str, spec: Enrichment) -> dict[str, Kind]:
         own = {"flagged": "bool", "rule": "str", "age": "duration"}
     else:  # pragma: no cover - the union is closed
         raise TypeError(spec)
+    return {f"{alias}.{k}": v for k, v in own.items()}
+
+
+def enrichment_values(alias: str, spec: Enrichment) -> dict[str, tuple[str, ...]]:
+    """The few values some enrichment fields hold: a joined event's, the rules exposure reads."""
+    if isinstance(spec, LatestSpec):
+        own = EVENT_VALUES.get(spec.from_, {})
+    elif isinstance(spec, ExposureSpec):
+        own = {"rule": tuple(spec.rules)}
+    else:
+        own = {}
     return {f"{alias}.{k}": v for k, v in own.items()}
 
 

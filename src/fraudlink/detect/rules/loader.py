@@ -72,6 +72,7 @@ def load_rules_text(text: str, source: str = "<rules>", base_dir: Path | None = 
         ) from exc
     if root is None or not isinstance(data, dict):
         raise RuleFileError(source, 1, "expected a mapping with settings and rules")
+    _refuse_repeated_keys(root, source)
     try:
         raw = msgspec.convert(data, RuleFile)
     except msgspec.ValidationError as exc:
@@ -81,6 +82,32 @@ def load_rules_text(text: str, source: str = "<rules>", base_dir: Path | None = 
         return compile_pack(raw, source, base_dir)
     except RuleError as exc:
         raise RuleFileError(source, _line_of(root, exc.path), exc.message) from exc
+
+
+def _refuse_repeated_keys(node: yaml.Node, source: str, done: set[int] | None = None) -> None:
+    """YAML keeps the last of two equal keys without a word; a rule file may not repeat one."""
+    done = set() if done is None else done
+    if id(node) in done:  # an alias of a node already checked (anchors may even loop)
+        return
+    done.add(id(node))
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[tuple[str, str], int] = {}
+        for key, value in node.value:
+            line = key.start_mark.line + 1
+            if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+                name = (key.tag, key.value)
+                if name in seen:
+                    raise RuleFileError(
+                        source,
+                        line,
+                        f"{key.value!r} is written twice in one mapping (first on line "
+                        f"{seen[name]}); YAML would keep only the last",
+                    )
+                seen[name] = line
+            _refuse_repeated_keys(value, source, done)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _refuse_repeated_keys(item, source, done)
 
 
 def _explain_validation(text: str, root: yaml.Node, data: Any) -> tuple[int | None, str]:

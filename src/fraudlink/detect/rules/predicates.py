@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -16,6 +18,16 @@ OPS: tuple[Op, ...] = (
 )  # fmt: skip
 ORDERED: frozenset[str] = frozenset({"lt", "le", "gt", "ge", "multiple_of", "not_multiple_of"})
 Scalar = int | float | str | bool
+# The signs a money literal may carry and the currencies each stands for; longest first.
+SIGNS: dict[str, tuple[str, ...]] = {
+    "HK$": ("HKD",),
+    "¥": ("CNY", "JPY"),
+    "￥": ("CNY", "JPY"),
+    "$": ("USD",),
+    "€": ("EUR",),
+    "£": ("GBP",),
+}
+_CODE = re.compile(r"\s([A-Za-z]{3})$")
 
 
 class PredicateError(ValueError):
@@ -69,7 +81,7 @@ def parse_scalar(raw: Any, kind: Kind, currency: str) -> Scalar:
             raise PredicateError(
                 f"expected an amount (minor units or text like ¥3,000), got {raw!r}"
             )
-        return raw if isinstance(raw, int) else to_minor(raw, currency)
+        return raw if isinstance(raw, int) else to_minor(_same_currency(raw, currency), currency)
     if kind == "duration":
         if not isinstance(raw, int | str):
             raise PredicateError(f"expected a duration like 30m or 2h, got {raw!r}")
@@ -94,8 +106,34 @@ def parse_scalar(raw: Any, kind: Kind, currency: str) -> Scalar:
     return raw
 
 
-def parse_clause(field: str, raw: Any, kind: Kind, currency: str) -> list[Pred]:
-    """``field: value`` (equals), ``field: [a, b]`` (one of) or ``field: {op: value, ...}``."""
+def _same_currency(text: str, currency: str) -> str:
+    """``text`` unchanged, unless its sign or code says another currency than the file's.
+
+    Amounts are compared in minor units of the file's currency, so "$2,000" in a CNY
+    file would silently mean ¥2,000; a literal must be written in the file's currency.
+    """
+    body = text.strip().removeprefix("-")
+    sign = next((s for s in SIGNS if body.startswith(s)), None)
+    code = _CODE.search(text.strip())
+    meant = SIGNS[sign] if sign is not None else ()
+    if code is not None:
+        meant = (code.group(1).upper(),)
+    if meant and currency not in meant:
+        raise PredicateError(
+            f"{text!r} is written in {' or '.join(meant)}, but this file's amounts are "
+            f"{currency} (settings.currency); write it in {currency}"
+        )
+    return text
+
+
+def parse_clause(
+    field: str, raw: Any, kind: Kind, currency: str, choices: Sequence[str] = ()
+) -> list[Pred]:
+    """``field: value`` (equals), ``field: [a, b]`` (one of) or ``field: {op: value, ...}``.
+
+    ``choices``, when given, are the only values the field ever holds: any other value
+    is a typo that would silently match nothing, so it is refused.
+    """
     if isinstance(raw, list):
         raw = {"in": raw}
     elif not isinstance(raw, dict):
@@ -118,4 +156,13 @@ def parse_clause(field: str, raw: Any, kind: Kind, currency: str) -> list[Pred]:
                 preds.append(Pred(field, op, parse_scalar(value, kind, currency), (), kind))
         except (PredicateError, ValueError) as exc:
             raise PredicateError(str(exc), (op,)) from exc
+        if choices and op in ("eq", "ne", "in", "not_in"):
+            last = preds[-1]
+            for i, v in enumerate(last.values if op in ("in", "not_in") else (last.value,)):
+                if v not in choices:
+                    at: tuple[str | int, ...] = (op, i) if op in ("in", "not_in") else (op,)
+                    raise PredicateError(
+                        f"{v!r} is not a value of {field}; expected one of {', '.join(choices)}",
+                        at,
+                    )
     return preds

@@ -135,6 +135,7 @@ class Settings(_Spec, frozen=True, kw_only=True):
         default_factory=lambda: {"critical": 85, "high": 65, "medium": 40}
     )
     ip_city_db: str | None = None
+    time_zone: str = "Asia/Shanghai"
 
 
 class RuleFile(_Spec, frozen=True, kw_only=True):

@@ -22,6 +22,7 @@ from fraudlink.detect.alerts import Alert
 from fraudlink.detect.backtest import BacktestReport, backtest
 from fraudlink.detect.durations import parse_duration
 from fraudlink.detect.engine import Engine
+from fraudlink.detect.explain import count_of
 from fraudlink.detect.live import LiveSession
 from fraudlink.detect.readers import BadLineError
 from fraudlink.detect.replay import ActiveAccounts, ReplayResult, replay
@@ -206,9 +207,11 @@ def detect_command(
     if late is not None:
         late.write_bytes(b"".join(msgspec.json.encode(e) + b"\n" for e in result.stats.late_events))
     if result.stats.late:
+        verb = "was" if result.stats.late == 1 else "were"
+        where = f"; listed in {late}" if late else "; see --late"
         err_console.print(
-            f"[yellow]{result.stats.late:,} events arrived later than the lateness allows "
-            f"and were not used[/]" + (f"; listed in {late}" if late else "; see --late")
+            f"[yellow]{count_of(result.stats.late, 'event')} arrived later than the lateness "
+            f"allows and {verb} not used[/]{where}"
         )
     if quiet:
         return
@@ -263,8 +266,9 @@ def watch_command(
     write(session.close())
     s = session.stats
     err_console.print(
-        f"watch: {s.events:,} events, {s.alerts:,} alerts, {s.invalid:,} bad lines, "
-        f"{engine.stats.late:,} late events not used, {s.reloads} reloads"
+        f"watch: {count_of(s.events, 'event')}, {count_of(s.alerts, 'alert')}, "
+        f"{count_of(s.invalid, 'bad line')}, {count_of(engine.stats.late, 'late event')} "
+        f"not used, {count_of(s.reloads, 'reload')}"
     )
 
 

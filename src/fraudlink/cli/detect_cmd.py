@@ -23,7 +23,7 @@ from fraudlink.detect.backtest import BacktestReport, backtest
 from fraudlink.detect.durations import parse_duration
 from fraudlink.detect.engine import Engine
 from fraudlink.detect.explain import count_of
-from fraudlink.detect.live import LiveSession
+from fraudlink.detect.live import LiveSession, tune_gc_for_latency
 from fraudlink.detect.readers import BadLineError
 from fraudlink.detect.replay import ActiveAccounts, ReplayResult, replay
 from fraudlink.detect.rules.compile import RulePack
@@ -251,6 +251,7 @@ def watch_command(
     pack = _pack(rules)
     engine = Engine(pack, lateness_us=_lateness(lateness))
     session = LiveSession(engine, lambda m: err_console.print(escape(m)), rules)
+    tune_gc_for_latency()
     out = sys.stdout.buffer
 
     def write(alerts: list[Alert]) -> None:

@@ -38,12 +38,12 @@ class GeoVelocity:
         self.resolver = resolver
         self.last_ts = np.full(0, -1, dtype=np.int64)
         self.last_place = np.full(0, -1, dtype=np.int64)
+        self._names = np.array([None], dtype=object)
 
     def _feeders(self, frame: Frame) -> np.ndarray:
         rows = frame.rows_of(("login",))
         if self.successful_only and len(rows):
-            ok = frame.column("success").take(rows).fill_null(False)
-            rows = rows[ok.to_numpy(zero_copy_only=False)]
+            rows = rows[frame.bools("success")[rows]]
         return rows
 
     def _grow(self, size: int) -> None:
@@ -75,7 +75,7 @@ class GeoVelocity:
         with np.errstate(divide="ignore", invalid="ignore"):
             speed = np.where(gap > 0, dist / (gap / (3600 * US)), np.where(dist > 0, np.inf, 0.0))
         speed = np.where(has, speed, np.nan)
-        names = np.array([*table.names, None], dtype=object)
+        names = self._names_of(table.names)
         return {
             "city": names[np.where(place >= 0, place, len(table.names))],
             "prev_city": names[np.where(has, prev_place, len(table.names))],
@@ -83,6 +83,12 @@ class GeoVelocity:
             "speed_kmh": speed,
             "gap": np.where(has, gap, np.nan),
         }
+
+    def _names_of(self, names: list[str]) -> np.ndarray:
+        # The place table only grows; rebuild the lookup array only when it has.
+        if len(self._names) != len(names) + 1:
+            self._names = np.array([*names, None], dtype=object)
+        return self._names
 
     def advance(self, frame: Frame) -> None:
         feeders = self._feeders(frame)

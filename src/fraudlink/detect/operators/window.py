@@ -24,6 +24,7 @@ from fraudlink.detect.rules.compile import AggConfig, WindowConfig
 from fraudlink.detect.rules.predicates import Pred
 
 EVIDENCE_MAX = 50
+MERGE_CAP = 32_768  # rows; see WindowDetector._append
 Names = dict[str, Sequence[ListValue]]
 
 
@@ -210,11 +211,14 @@ class WindowDetector:
         Live streams arrive in batches of a handful of events; without merging a week's
         window would be a list of a hundred thousand tiny chunks to walk on every
         evaluation. Merging equal-sized neighbours keeps O(log n) chunks while each row
-        is copied O(log n) times in all.
+        is copied O(log n) times in all. Chunks stop growing at ``MERGE_CAP`` rows: one
+        merge of two halves of a busy week would copy the week inside a single live
+        batch and show up as a latency spike.
         """
         self.latest = chunk
         self.log.append(chunk)
-        while len(self.log) >= 2 and len(self.log[-2].ts) <= len(self.log[-1].ts):
+        while (len(self.log) >= 2 and len(self.log[-2].ts) <= len(self.log[-1].ts)
+               and len(self.log[-2].ts) < MERGE_CAP):  # fmt: skip
             newer = self.log.pop()
             self.log[-1] = _concat(self.log[-1], newer)
 

@@ -17,6 +17,7 @@ from fraudlink.cli import (
     simulate_cmd,
     store_cmd,
     timeline_cmd,
+    trace_cmd,
     user_cmd,
 )
 from fraudlink.cli.app import app
@@ -38,6 +39,7 @@ __all__ = [
     "simulate_cmd",
     "store_cmd",
     "timeline_cmd",
+    "trace_cmd",
     "user_cmd",
 ]
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import msgspec
@@ -66,3 +67,8 @@ def test_demo_prints_planted_gangs_victims_and_losses(tmp_path: Path) -> None:
         assert freeze.state in ("held", "partial") and freeze.held_minor
         assert store.verify_audit().ok
     assert format_money(freeze.held_minor, "CNY") in result.output
+    # Step 4: the police side follows the biggest victim's money.
+    biggest = max(truth.victims, key=lambda v: (v.loss, v.person_id))
+    assert f"victim {biggest.person_id}" in result.output
+    share = re.search(r"([\d.]+)% of the loss traced", result.output)
+    assert share is not None and float(share.group(1)) >= 95.0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import msgspec
 import typer
@@ -11,11 +12,19 @@ import typer
 from fraudlink.cli.app import app, console
 from fraudlink.cli.demo_exchange import refer_and_freeze
 from fraudlink.cli.detect_cmd import render_alerts
+from fraudlink.cli.trace_cmd import render as render_trace
 from fraudlink.cli.world_view import render_world, world_progress
 from fraudlink.detect.alerts import Alert
 from fraudlink.detect.backtest import backtest
 from fraudlink.detect.replay import ActiveAccounts, replay
 from fraudlink.detect.rules.loader import builtin_pack
+from fraudlink.investigate.ledger_parquet import load_ledger
+from fraudlink.investigate.trace import trace_funds
+from fraudlink.investigate.trace_seeds import (
+    seeds_from_transfers,
+    traced_share,
+    victim_destinations,
+)
 from fraudlink.sim.truth import Truth
 from fraudlink.sim.world import simulate
 
@@ -29,7 +38,8 @@ def demo_command(
 
     Then a platform node refers its strongest cases to a police node over HTTP, the
     police ask for a freeze and the platform confirms it, every receipt verified.
-    Steps still to come on this command: investigate → report.
+    Last, the police side follows the biggest victim's money hop by hop to where it can
+    still be frozen. Steps still to come on this command: gangs → report.
     """
     world = out / "world"
     console.rule("[bold]1. A simulated world: two shops, two wallets, a bank, two police units")
@@ -78,3 +88,13 @@ def demo_command(
     console.rule("[bold]3. Referral: platform → police over loopback HTTP, signed receipts back")
     ranked = sorted(strongest.values(), key=lambda a: (-a.score, a.alert_id))
     refer_and_freeze(out, world, ranked, console)
+
+    console.rule("[bold]4. Investigation: where the biggest victim's money went")
+    ledger = load_ledger([world])
+    victim = max(truth.victims, key=lambda v: (v.loss, v.person_id))
+    seeds = seeds_from_transfers(ledger, [p.transfer_id for p in victim.payments])
+    traced = trace_funds(ledger, seeds)
+    render_trace(traced, f"victim {victim.person_id} ({victim.city})", ZoneInfo("Asia/Shanghai"))
+    share = traced_share(traced, victim_destinations(victim))
+    console.print(f"{share:.1%} of the loss traced to the accounts it really ended in "
+                  "(the simulator's truth).")  # fmt: skip

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fraudlink.cli import (
     alerts_cmd,
+    apikey_cmd,
     audit_cmd,
     case_cmd,
     demo_cmd,
@@ -24,6 +25,7 @@ from fraudlink.cli.app import app
 
 __all__ = [
     "alerts_cmd",
+    "apikey_cmd",
     "app",
     "audit_cmd",
     "case_cmd",

@@ -12,6 +12,7 @@ from rich.markup import escape
 
 from fraudlink.cli.app import app, err_console, fail
 from fraudlink.cli.node_cmd import HomeOpt, PlainOpt, read_passphrase
+from fraudlink.detect.live import tune_gc_for_latency
 from fraudlink.exchange.keys import KeyFileError
 from fraudlink.exchange.node import NodeError
 from fraudlink.web.app import create_app
@@ -50,6 +51,7 @@ def serve_command(
     err_console.print(f"node {escape(node.info.org)} ({node.info.role}) serving its inbox at "
                       f"{scheme}://{host}:{port}/exchange/v1/inbox")  # fmt: skip
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    tune_gc_for_latency()  # the payee check's slowest answers were collector pauses
     uvicorn.run(application, host=host, port=port, log_level="info",
                 ssl_certfile=str(certfile) if certfile else None,
                 ssl_keyfile=str(keyfile) if keyfile else None)  # fmt: skip

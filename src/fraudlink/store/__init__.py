@@ -10,6 +10,7 @@ from fraudlink.store.errors import (
 )
 from fraudlink.store.records import (
     AlertRecord,
+    ApiKeyRecord,
     AuditEntry,
     AuditVerdict,
     CaseRecord,
@@ -22,6 +23,7 @@ from fraudlink.store.store import Store
 
 __all__ = [
     "AlertRecord",
+    "ApiKeyRecord",
     "AuditEntry",
     "AuditVerdict",
     "CaseRecord",

@@ -127,3 +127,12 @@ class SessionRecord(msgspec.Struct, frozen=True, kw_only=True):
     expires_at: datetime
     revoked_at: datetime | None = None
     source: str | None = None
+
+
+class ApiKeyRecord(msgspec.Struct, frozen=True, kw_only=True):
+    key_sha256: str
+    org: str
+    label: str
+    scopes: tuple[str, ...]
+    created_at: datetime
+    revoked_at: datetime | None = None

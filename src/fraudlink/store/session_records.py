@@ -1,4 +1,5 @@
-"""Web sessions in the store: created at login, looked up per request, revoked at logout.
+"""Web sessions and API keys in the store: created at login (or by an operator), looked up
+per request, revoked at logout (or by an operator).
 
 A mixin of :class:`fraudlink.store.store.Store`.
 """
@@ -13,8 +14,8 @@ from typing import TYPE_CHECKING
 import msgspec
 from sqlalchemy import Connection, delete, insert, select, update
 
-from fraudlink.store.records import SessionRecord
-from fraudlink.store.tables import sessions
+from fraudlink.store.records import ApiKeyRecord, SessionRecord
+from fraudlink.store.tables import api_keys, sessions
 
 
 class SessionRecords:
@@ -54,3 +55,23 @@ class SessionRecords:
         """Forget sessions that expired before ``before``."""
         with self._tx() as conn:
             return conn.execute(delete(sessions).where(sessions.c.expires_at < before)).rowcount
+
+    def add_api_key(self, record: ApiKeyRecord) -> None:
+        row = msgspec.structs.asdict(record)
+        row["scopes"] = list(record.scopes)
+        with self._tx() as conn:
+            conn.execute(insert(api_keys).values(**row))
+
+    def list_api_keys(self) -> list[ApiKeyRecord]:
+        with self._tx() as conn:
+            rows = conn.execute(select(api_keys).order_by(api_keys.c.created_at)).mappings().all()
+        return [ApiKeyRecord(**{**r, "scopes": tuple(r["scopes"])}) for r in rows]
+
+    def revoke_api_key(self, key_sha256: str, now: datetime) -> int:
+        with self._tx() as conn:
+            done = conn.execute(
+                update(api_keys).where(api_keys.c.key_sha256 == key_sha256,
+                                       api_keys.c.revoked_at.is_(None))
+                .values(revoked_at=now)
+            )  # fmt: skip
+        return done.rowcount

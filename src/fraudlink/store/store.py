@@ -55,9 +55,11 @@ from fraudlink.store.tables import (
     ALERT_STATUSES,
     CASE_STATUSES,
     alerts,
+    api_keys,
     audit_log,
     case_alerts,
     cases,
+    freezes,
     metadata,
     users,
 )
@@ -152,6 +154,20 @@ class Store(ExchangeRecords, SessionRecords):
                 name: int(conn.execute(select(func.count()).select_from(table)).scalar_one())
                 for name, table in metadata.tables.items()
             }
+
+    def change_mark(self) -> tuple[object, ...]:
+        """Row counts and newest update times of what readers cache (alerts, freezes, keys)."""
+        with self._tx() as conn:
+            row = conn.execute(select(
+                select(func.count()).select_from(alerts).scalar_subquery(),
+                select(func.count()).select_from(alerts)
+                .where(alerts.c.status != "open").scalar_subquery(),
+                select(func.count()).select_from(freezes).scalar_subquery(),
+                select(func.max(freezes.c.updated_at)).scalar_subquery(),
+                select(func.count()).select_from(api_keys).scalar_subquery(),
+                select(func.count(api_keys.c.revoked_at)).scalar_subquery(),
+            )).one()  # fmt: skip
+        return tuple(row)
 
     # -- alerts ------------------------------------------------------------------
     def add_alert(self, record: AlertRecord) -> bool:

@@ -186,3 +186,16 @@ sessions = Table(
     Column("source", String(64)),
 )
 Index("ix_sessions_user", sessions.c.org, sessions.c.username)
+
+# API keys for machine clients (a wallet's payee check): the key is shown once, only its
+# SHA-256 is kept.
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("key_sha256", String(64), primary_key=True),
+    Column("org", String(64), nullable=False),
+    Column("label", String(128), nullable=False),
+    Column("scopes", JSON, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("revoked_at", UtcDateTime()),
+)

@@ -15,8 +15,15 @@ from fastapi.staticfiles import StaticFiles
 
 from fraudlink.exchange import outbox
 from fraudlink.exchange.node import Node
-from fraudlink.web import alert_routes, auth_routes, exchange_routes, referral_routes
+from fraudlink.web import (
+    alert_routes,
+    auth_routes,
+    exchange_routes,
+    payee_routes,
+    referral_routes,
+)
 from fraudlink.web.deps import ForbiddenError, LoginRequiredError
+from fraudlink.web.payee_routes import PayeeState
 from fraudlink.web.security import SecurityHeaders
 from fraudlink.web.settings import Settings
 from fraudlink.web.templating import templates
@@ -41,25 +48,30 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         stop = threading.Event()
-        worker = None
+        workers = [threading.Thread(target=payee.loop, args=(settings.refresh_every, stop),
+                                    name="payee-index", daemon=True)]  # fmt: skip
         if settings.pump_every > 0:
-            worker = threading.Thread(target=_pump_loop, args=(node, settings.pump_every, stop),
-                                      name="outbox", daemon=True)  # fmt: skip
+            workers.append(threading.Thread(target=_pump_loop, name="outbox", daemon=True,
+                                            args=(node, settings.pump_every, stop)))  # fmt: skip
+        for worker in workers:
             worker.start()
         yield
         stop.set()
-        if worker is not None:
+        for worker in workers:
             worker.join(timeout=30)
 
     app = FastAPI(title=f"fraudlink node {node.info.org}", version="1",
                   lifespan=lifespan)  # fmt: skip
+    payee = PayeeState(node)
     app.state.node = node
     app.state.settings = settings
+    app.state.payee = payee
     app.add_middleware(SecurityHeaders, tls=settings.tls)
     app.include_router(exchange_routes.router)
     app.include_router(auth_routes.router)
     app.include_router(alert_routes.router)
     app.include_router(referral_routes.router)
+    app.include_router(payee_routes.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
     @app.exception_handler(LoginRequiredError)

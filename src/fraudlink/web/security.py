@@ -13,10 +13,7 @@ from __future__ import annotations
 import hmac
 import secrets
 
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; "
@@ -24,25 +21,43 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 PRE_LOGIN_COOKIE = "fl_csrf"
 
 
-class SecurityHeaders(BaseHTTPMiddleware):
-    def __init__(self, app: ASGIApp, tls: bool) -> None:
-        super().__init__(app)
-        self.tls = tls
+class SecurityHeaders:
+    """Pure ASGI middleware: adds the headers as the response starts.
 
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        response = await call_next(request)
-        headers = response.headers
-        headers["Content-Security-Policy"] = CSP
-        headers["X-Content-Type-Options"] = "nosniff"
-        headers["X-Frame-Options"] = "DENY"
-        headers["Referrer-Policy"] = "no-referrer"
-        headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
-        headers["Cross-Origin-Opener-Policy"] = "same-origin"
-        if request.url.path not in ("/healthz",) and "cache-control" not in headers:
-            headers["Cache-Control"] = "no-store"  # case data never sits in a shared cache
-        if self.tls:
-            headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
-        return response
+    Starlette's ``BaseHTTPMiddleware`` runs every request through an extra task and
+    stream; measured on the payee check at 500 requests/s it added most of the tail.
+    """
+
+    def __init__(self, app: ASGIApp, tls: bool) -> None:
+        self.app = app
+        extra = [
+            (b"content-security-policy", CSP.encode()),
+            (b"x-content-type-options", b"nosniff"),
+            (b"x-frame-options", b"DENY"),
+            (b"referrer-policy", b"no-referrer"),
+            (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+            (b"cross-origin-opener-policy", b"same-origin"),
+        ]
+        if tls:
+            extra.append((b"strict-transport-security", b"max-age=63072000; includeSubDomains"))
+        self.extra = extra
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                names = {k.lower() for k, _ in headers}
+                headers += [(k, v) for k, v in self.extra if k not in names]
+                if b"cache-control" not in names and scope["path"] != "/healthz":
+                    headers.append((b"cache-control", b"no-store"))  # never in a shared cache
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
 
 def new_token() -> str:

@@ -22,5 +22,7 @@ class Settings:
     tls: bool = False
     # A staff session ends after this long.
     session_lifetime: timedelta = timedelta(hours=8)
+    # How often the payee-check index and the API keys are re-read (seconds).
+    refresh_every: float = 5.0
     # The platform's own event files (or world folder) that case evidence is gathered from.
     events: Path | None = None

@@ -1,5 +1,5 @@
 """Outbox delivery state and receipts on messages; bodies in their own table; freezes;
-login throttling and TOTP replay protection on users; web sessions.
+login throttling and TOTP replay protection on users; web sessions; API keys.
 
 Revision ID: 0002
 Revises: 0001
@@ -79,6 +79,16 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("token_sha256", name=op.f("pk_sessions")),
     )
     op.create_index("ix_sessions_user", "sessions", ["org", "username"])
+    op.create_table(
+        "api_keys",
+        sa.Column("key_sha256", sa.String(64), nullable=False),
+        sa.Column("org", sa.String(64), nullable=False),
+        sa.Column("label", sa.String(128), nullable=False),
+        sa.Column("scopes", sa.JSON(), nullable=False),
+        sa.Column("created_at", UtcDateTime(), nullable=False),
+        sa.Column("revoked_at", UtcDateTime(), nullable=True),
+        sa.PrimaryKeyConstraint("key_sha256", name=op.f("pk_api_keys")),
+    )
     with op.batch_alter_table("users") as batch:
         batch.add_column(
             sa.Column("failed_logins", sa.Integer(), server_default="0", nullable=False)
@@ -89,6 +99,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("api_keys")
     op.drop_index("ix_sessions_user", table_name="sessions")
     op.drop_table("sessions")
     with op.batch_alter_table("users") as batch:

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Make sure Debian's Chromium is installed for the browser tests (Playwright drives it).
-# Prints nothing when it is already there; installs it with apt otherwise.
+# Make sure Debian's Chromium (and a Chinese font, for the portal's pages) is installed for
+# the browser tests (Playwright drives it). Prints nothing when both are there; installs
+# them with apt otherwise.
 set -euo pipefail
-if [ -x /usr/bin/chromium ]; then
+if [ -x /usr/bin/chromium ] && [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then
     exit 0
 fi
 if ! command -v apt-get >/dev/null; then
@@ -11,6 +12,6 @@ if ! command -v apt-get >/dev/null; then
 fi
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-echo "chromium-up: installing Debian's chromium (once)" >&2
+echo "chromium-up: installing Debian's chromium and a CJK font (once)" >&2
 $SUDO apt-get update -q >&2
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q chromium >&2
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q chromium fonts-wqy-microhei >&2

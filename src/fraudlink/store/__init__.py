@@ -16,6 +16,7 @@ from fraudlink.store.records import (
     CaseRecord,
     FreezeRecord,
     MessageRecord,
+    ReportRecord,
     SessionRecord,
     UserRecord,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "MessageRecord",
     "NotFoundError",
     "NotMigratedError",
+    "ReportRecord",
     "SessionRecord",
     "Store",
     "StoreError",

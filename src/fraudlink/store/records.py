@@ -136,3 +136,22 @@ class ApiKeyRecord(msgspec.Struct, frozen=True, kw_only=True):
     scopes: tuple[str, ...]
     created_at: datetime
     revoked_at: datetime | None = None
+
+
+class ReportRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """A fraud report from a member of the public, with what it set in motion."""
+
+    id: str  # the case number given to the reporter
+    follow_sha256: str
+    created_at: datetime
+    lang: str
+    name: str
+    contact: str
+    story: str
+    payments: list[dict[str, Any]]  # account, org, amount_minor, currency, paid_at
+    files: list[dict[str, Any]]  # name, type, size, sha256
+    status: str
+    matches: list[dict[str, Any]]
+    freeze_ids: list[str]
+    city: str | None = None
+    freeze_latency_ms: int | None = None

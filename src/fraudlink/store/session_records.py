@@ -1,5 +1,4 @@
-"""Web sessions and API keys in the store: created at login (or by an operator), looked up
-per request, revoked at logout (or by an operator).
+"""Web sessions, API keys and reports from the public, in the store.
 
 A mixin of :class:`fraudlink.store.store.Store`.
 """
@@ -14,8 +13,8 @@ from typing import TYPE_CHECKING
 import msgspec
 from sqlalchemy import Connection, delete, insert, select, update
 
-from fraudlink.store.records import ApiKeyRecord, SessionRecord
-from fraudlink.store.tables import api_keys, sessions
+from fraudlink.store.records import ApiKeyRecord, ReportRecord, SessionRecord
+from fraudlink.store.tables import api_keys, reports, sessions
 
 
 class SessionRecords:
@@ -75,3 +74,16 @@ class SessionRecords:
                 .values(revoked_at=now)
             )  # fmt: skip
         return done.rowcount
+
+    def add_report(self, record: ReportRecord) -> None:
+        with self._tx() as conn:
+            conn.execute(insert(reports).values(**msgspec.structs.asdict(record)))
+
+    def get_report(self, report_id: str) -> ReportRecord | None:
+        with self._tx() as conn:
+            row = conn.execute(select(reports).where(reports.c.id == report_id)).mappings().first()
+        return ReportRecord(**row) if row else None
+
+    def update_report(self, report_id: str, **values: object) -> None:
+        with self._tx() as conn:
+            conn.execute(update(reports).where(reports.c.id == report_id).values(**values))

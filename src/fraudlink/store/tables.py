@@ -199,3 +199,24 @@ api_keys = Table(
     Column("created_at", UtcDateTime(), nullable=False),
     Column("revoked_at", UtcDateTime()),
 )
+
+# Fraud reports from the public (the victim portal). The follow-up secret is stored as its
+# SHA-256, like a password: the case number alone does not open a report.
+reports = Table(
+    "reports",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("follow_sha256", String(64), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("lang", String(8), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("contact", Text, nullable=False),
+    Column("city", Text),
+    Column("story", Text, nullable=False),
+    Column("payments", JSON, nullable=False),
+    Column("files", JSON, nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("matches", JSON, nullable=False),
+    Column("freeze_ids", JSON, nullable=False),
+    Column("freeze_latency_ms", Integer),
+)

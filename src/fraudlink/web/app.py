@@ -20,6 +20,7 @@ from fraudlink.web import (
     auth_routes,
     exchange_routes,
     payee_routes,
+    portal_routes,
     referral_routes,
 )
 from fraudlink.web.deps import ForbiddenError, LoginRequiredError
@@ -66,12 +67,14 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.node = node
     app.state.settings = settings
     app.state.payee = payee
+    app.state.report_limit = portal_routes.RateLimit()
     app.add_middleware(SecurityHeaders, tls=settings.tls)
     app.include_router(exchange_routes.router)
     app.include_router(auth_routes.router)
     app.include_router(alert_routes.router)
     app.include_router(referral_routes.router)
     app.include_router(payee_routes.router)
+    app.include_router(portal_routes.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
     @app.exception_handler(LoginRequiredError)

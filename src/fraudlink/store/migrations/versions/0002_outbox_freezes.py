@@ -1,5 +1,6 @@
 """Outbox delivery state and receipts on messages; bodies in their own table; freezes;
-login throttling and TOTP replay protection on users; web sessions; API keys.
+login throttling and TOTP replay protection on users; web sessions; API keys; reports
+from the public.
 
 Revision ID: 0002
 Revises: 0001
@@ -80,6 +81,24 @@ def upgrade() -> None:
     )
     op.create_index("ix_sessions_user", "sessions", ["org", "username"])
     op.create_table(
+        "reports",
+        sa.Column("id", sa.String(32), nullable=False),
+        sa.Column("follow_sha256", sa.String(64), nullable=False),
+        sa.Column("created_at", UtcDateTime(), nullable=False),
+        sa.Column("lang", sa.String(8), nullable=False),
+        sa.Column("name", sa.Text(), nullable=False),
+        sa.Column("contact", sa.Text(), nullable=False),
+        sa.Column("city", sa.Text(), nullable=True),
+        sa.Column("story", sa.Text(), nullable=False),
+        sa.Column("payments", sa.JSON(), nullable=False),
+        sa.Column("files", sa.JSON(), nullable=False),
+        sa.Column("status", sa.String(32), nullable=False),
+        sa.Column("matches", sa.JSON(), nullable=False),
+        sa.Column("freeze_ids", sa.JSON(), nullable=False),
+        sa.Column("freeze_latency_ms", sa.Integer(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_reports")),
+    )
+    op.create_table(
         "api_keys",
         sa.Column("key_sha256", sa.String(64), nullable=False),
         sa.Column("org", sa.String(64), nullable=False),
@@ -99,6 +118,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("reports")
     op.drop_table("api_keys")
     op.drop_index("ix_sessions_user", table_name="sessions")
     op.drop_table("sessions")

@@ -11,6 +11,7 @@ import typer
 
 from fraudlink.cli.app import app, console
 from fraudlink.cli.demo_exchange import refer_and_freeze
+from fraudlink.cli.demo_serve import serve_demo
 from fraudlink.cli.detect_cmd import render_alerts
 from fraudlink.cli.trace_cmd import render as render_trace
 from fraudlink.cli.world_view import render_world, world_progress
@@ -33,6 +34,12 @@ from fraudlink.sim.world import simulate
 def demo_command(
     out: Annotated[Path, typer.Option("--out", "-o", help="Working folder.")] = Path("demo-out"),
     seed: Annotated[int, typer.Option(help="Seed of the simulated world.")] = 7,
+    serve: Annotated[
+        bool, typer.Option("--serve", help="Then serve both nodes' web pages with demo users.")
+    ] = False,
+    port: Annotated[int, typer.Option(help="With --serve: the platform's port (police: +1).")] = (
+        8000
+    ),
 ) -> None:
     """Simulate a small world, run the built-in rules over it and show the top alerts.
 
@@ -98,3 +105,7 @@ def demo_command(
     share = traced_share(traced, victim_destinations(victim))
     console.print(f"{share:.1%} of the loss traced to the accounts it really ended in "
                   "(the simulator's truth).")  # fmt: skip
+
+    if serve:
+        console.rule("[bold]5. Try it in a browser")
+        serve_demo(out, world, result.alerts, console, port=port)

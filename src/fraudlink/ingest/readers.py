@@ -127,6 +127,9 @@ def _text_encoding(name: str) -> str:
     return "utf-8-sig" if codecs.lookup(name).name == "utf-8" else name
 
 
+FIELD_LIMIT = 131_072  # characters in one cell, csv's default
+
+
 class CsvReader(RowReader):
     format = "csv"
 
@@ -171,6 +174,12 @@ class CsvReader(RowReader):
             if not cells:
                 continue
             row += 1
+            if any(len(cell) > FIELD_LIMIT for cell in cells):
+                # csv's own limit is process-wide and other libraries raise it at import
+                # (followthemoney does): check ours here so a giant cell is always refused.
+                problem = f"unreadable CSV: field larger than field limit ({FIELD_LIMIT})"
+                yield SourceRow(row, start, None, None, problem)
+                continue
             if len(cells) != width:
                 problem = f"expected {width} columns, got {len(cells)}"
                 yield SourceRow(row, start, None, cells, problem)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import typer
 from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 app = typer.Typer(
     name="fraudlink",
@@ -32,3 +36,14 @@ def fail(message: str, hint: str | None = None, code: int = 2) -> typer.Exit:
 @app.callback()
 def root() -> None:
     """fraudlink: police–platform cooperation against online fraud."""
+
+
+@contextmanager
+def spinner(quiet: bool) -> Iterator[Progress | None]:
+    """A transient spinner on stderr naming the phase of a long load (none when quiet)."""
+    if quiet:
+        yield None
+        return
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  console=err_console, transient=True) as bar:  # fmt: skip
+        yield bar

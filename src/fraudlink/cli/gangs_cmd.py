@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -13,10 +11,9 @@ import msgspec
 import typer
 from rich.markup import escape
 from rich.padding import Padding
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
-from fraudlink.cli.app import app, console, err_console, fail
+from fraudlink.cli.app import app, console, fail, spinner
 from fraudlink.investigate.gang_result import Gang, GangMember, GangReport
 from fraudlink.investigate.gang_score import acted_accounts, score_gangs
 from fraudlink.investigate.gang_sources import locate
@@ -28,23 +25,8 @@ ROLE_STYLE = {"coordinator": "bold red", "device_controller": "red", "cash_out":
               "mule": "yellow", "claimant": "yellow", "victim": "green"}  # fmt: skip
 
 
-@contextmanager
-def _loading(quiet: bool) -> Iterator[Progress | None]:
-    if quiet:
-        yield None
-        return
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-    ) as bar:
-        yield bar
-
-
 def _report(events: list[Path], settings: GangSettings, quiet: bool) -> GangReport:
-    with _loading(quiet) as bar:
+    with spinner(quiet) as bar:
         task = bar.add_task("reading events") if bar is not None else None
 
         def progress(phase: str) -> None:

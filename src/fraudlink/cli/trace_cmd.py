@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -16,10 +14,9 @@ import typer
 from rich import box
 from rich.markup import escape
 from rich.measure import Measurement
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from fraudlink.cli.app import app, console, err_console, fail
+from fraudlink.cli.app import app, console, fail, spinner
 from fraudlink.investigate.ledger import Ledger
 from fraudlink.investigate.ledger_parquet import load_ledger
 from fraudlink.investigate.trace import Direction, trace_funds
@@ -49,23 +46,8 @@ COLUMNS = {
 }
 
 
-@contextmanager
-def _loading(quiet: bool) -> Iterator[Progress | None]:
-    if quiet:
-        yield None
-        return
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-    ) as bar:
-        yield bar
-
-
 def _ledger(events: list[Path], quiet: bool) -> Ledger:
-    with _loading(quiet) as bar:
+    with spinner(quiet) as bar:
         task = bar.add_task("loading transfers") if bar is not None else None
 
         def progress(phase: str) -> None:

@@ -72,3 +72,7 @@ def test_demo_prints_planted_gangs_victims_and_losses(tmp_path: Path) -> None:
     assert f"victim {biggest.person_id}" in result.output
     share = re.search(r"([\d.]+)% of the loss traced", result.output)
     assert share is not None and float(share.group(1)) >= 95.0
+    # Step 5: the gangs behind it, scored against the truth.
+    ari = re.search(r"membership ARI ([\d.]+)", result.output)
+    assert ari is not None and float(ari.group(1)) >= 0.9
+    assert f"{len(truth.gangs)} gangs" in result.output

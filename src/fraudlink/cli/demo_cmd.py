@@ -13,12 +13,14 @@ from fraudlink.cli.app import app, console
 from fraudlink.cli.demo_exchange import refer_and_freeze
 from fraudlink.cli.demo_serve import serve_demo
 from fraudlink.cli.detect_cmd import render_alerts
+from fraudlink.cli.gangs_cmd import render_gang, render_score, render_summary
 from fraudlink.cli.trace_cmd import render as render_trace
 from fraudlink.cli.world_view import render_world, world_progress
 from fraudlink.detect.alerts import Alert
 from fraudlink.detect.backtest import backtest
 from fraudlink.detect.replay import ActiveAccounts, replay
 from fraudlink.detect.rules.loader import builtin_pack
+from fraudlink.investigate.gangs import GangSettings, find_gangs
 from fraudlink.investigate.ledger_parquet import load_ledger
 from fraudlink.investigate.trace import trace_funds
 from fraudlink.investigate.trace_seeds import (
@@ -46,7 +48,8 @@ def demo_command(
     Then a platform node refers its strongest cases to a police node over HTTP, the
     police ask for a freeze and the platform confirms it, every receipt verified.
     Last, the police side follows the biggest victim's money hop by hop to where it can
-    still be frozen. Steps still to come on this command: gangs → report.
+    still be frozen, and finds the gangs and their members' roles. Still to come on this
+    command: the case report.
     """
     world = out / "world"
     console.rule("[bold]1. A simulated world: two shops, two wallets, a bank, two police units")
@@ -106,6 +109,12 @@ def demo_command(
     console.print(f"{share:.1%} of the loss traced to the accounts it really ended in "
                   "(the simulator's truth).")  # fmt: skip
 
+    console.rule("[bold]5. Investigation: the gangs behind it, with each member's role")
+    found = find_gangs([world], GangSettings())
+    if found.gangs:
+        render_gang(max(found.gangs, key=lambda g: (g.money_in, g.gang_id)))
+    render_summary(found)
+    render_score(found, truth, [world])
     if serve:
-        console.rule("[bold]5. Try it in a browser")
+        console.rule("[bold]6. Try it in a browser")
         serve_demo(out, world, result.alerts, console, port=port)

@@ -73,10 +73,10 @@ def gangs_command(
         return
     for gang in report.gangs:
         render_gang(gang)
-    _summary(report)
+    render_summary(report)
     truth = _truth(truth_file, events)
     if truth is not None:
-        _score(report, truth, events)
+        render_score(report, truth, events)
 
 
 def render_gang(gang: Gang) -> None:
@@ -129,7 +129,7 @@ def _member(m: GangMember, bullet: str) -> None:
         console.print(Padding(Text(line), (0, 0, 0, 6), expand=False), highlight=False)
 
 
-def _summary(report: GangReport) -> None:
+def render_summary(report: GangReport) -> None:
     gangs = report.gangs
     if not gangs:
         console.print("No gangs found.")
@@ -164,7 +164,7 @@ def _truth(path: Path | None, events: list[Path]) -> Truth | None:
         raise fail(f"{escape(str(path))}: not a truth.json ({exc})") from exc
 
 
-def _score(report: GangReport, truth: Truth, events: list[Path]) -> None:
+def render_score(report: GangReport, truth: Truth, events: list[Path]) -> None:
     score = score_gangs(report, truth, acted_accounts(locate(events).events))
     ranks = list(score.leader_ranks.values())
     top = sum(r is not None and r <= 3 for r in ranks)

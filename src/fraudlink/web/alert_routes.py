@@ -20,8 +20,8 @@ SORTS = {"score": lambda a: (-a.score, a.id), "time": lambda a: (-a.ts.timestamp
 
 
 @router.get("/", include_in_schema=False)
-def home() -> Response:
-    return RedirectResponse("/alerts", status_code=303)
+def home(node: NodeDep) -> Response:
+    return RedirectResponse("/inbox" if node.info.role == "police" else "/alerts", status_code=303)
 
 
 @router.get("/alerts", response_class=HTMLResponse)

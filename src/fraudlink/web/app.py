@@ -20,6 +20,7 @@ from fraudlink.web import (
     auth_routes,
     exchange_routes,
     payee_routes,
+    police_routes,
     portal_routes,
     referral_routes,
 )
@@ -75,6 +76,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(referral_routes.router)
     app.include_router(payee_routes.router)
     app.include_router(portal_routes.router)
+    app.include_router(police_routes.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
     @app.exception_handler(LoginRequiredError)

@@ -20,7 +20,7 @@ def _safe_next(target: str | None) -> str:
     # Only paths on this site: "//evil.example" and "https://…" would leave it.
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
-    return "/alerts"
+    return "/"
 
 
 def _login_page(request: Request, next_path: str, error: str | None, status: int) -> Response:
@@ -54,7 +54,7 @@ def login(
     password: Annotated[str, Form(max_length=256)],
     code: Annotated[str, Form(max_length=16)],
     csrf: Annotated[str, Form(max_length=128)],
-    next: Annotated[str, Form(max_length=512)] = "/alerts",
+    next: Annotated[str, Form(max_length=512)] = "/",
 ) -> Response:
     source = request.client.host if request.client else ""
     if not security.same(request.cookies.get(security.PRE_LOGIN_COOKIE), csrf):

@@ -88,8 +88,13 @@ async def send(
     return RedirectResponse(f"/outbox#{message.id}", status_code=303)
 
 
+StaffOnlyDep = Annotated[
+    Staff, Depends(requires("analyst", "investigator", "supervisor", "admin"))
+]
+
+
 @router.get("/outbox", response_class=HTMLResponse)
-def outbox_page(request: Request, node: NodeDep, staff: AnalystDep) -> Response:
+def outbox_page(request: Request, node: NodeDep, staff: StaffOnlyDep) -> Response:
     with node.store() as store:
         sent = store.list_messages(direction="out")
     rows = []

@@ -19,6 +19,7 @@ from fraudlink.web import (
     alert_routes,
     auth_routes,
     exchange_routes,
+    freeze_routes,
     payee_routes,
     police_routes,
     portal_routes,
@@ -77,6 +78,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(payee_routes.router)
     app.include_router(portal_routes.router)
     app.include_router(police_routes.router)
+    app.include_router(freeze_routes.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
     @app.exception_handler(LoginRequiredError)

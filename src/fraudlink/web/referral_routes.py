@@ -88,9 +88,7 @@ async def send(
     return RedirectResponse(f"/outbox#{message.id}", status_code=303)
 
 
-StaffOnlyDep = Annotated[
-    Staff, Depends(requires("analyst", "investigator", "supervisor", "admin"))
-]
+StaffOnlyDep = Annotated[Staff, Depends(requires("analyst", "investigator", "supervisor", "admin"))]
 
 
 @router.get("/outbox", response_class=HTMLResponse)

@@ -76,3 +76,7 @@ def test_demo_prints_planted_gangs_victims_and_losses(tmp_path: Path) -> None:
     ari = re.search(r"membership ARI ([\d.]+)", result.output)
     assert ari is not None and float(ari.group(1)) >= 0.9
     assert f"{len(truth.gangs)} gangs" in result.output
+    # And the case report of the biggest gang, written for people to open.
+    html = (tmp_path / "report.html").read_text("utf-8")
+    assert "<svg" in html and "Where the money went" in html
+    assert "report.html" in result.output

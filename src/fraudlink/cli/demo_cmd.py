@@ -14,6 +14,7 @@ from fraudlink.cli.demo_exchange import refer_and_freeze
 from fraudlink.cli.demo_serve import serve_demo
 from fraudlink.cli.detect_cmd import render_alerts
 from fraudlink.cli.gangs_cmd import render_gang, render_score, render_summary
+from fraudlink.cli.report_cmd import write_report as invoke_report
 from fraudlink.cli.trace_cmd import render as render_trace
 from fraudlink.cli.world_view import render_world, world_progress
 from fraudlink.detect.alerts import Alert
@@ -48,8 +49,8 @@ def demo_command(
     Then a platform node refers its strongest cases to a police node over HTTP, the
     police ask for a freeze and the platform confirms it, every receipt verified.
     Last, the police side follows the biggest victim's money hop by hop to where it can
-    still be frozen, and finds the gangs and their members' roles. Still to come on this
-    command: the case report.
+    still be frozen, finds the gangs and their members' roles, and writes the biggest
+    gang's case report (report.html, opens offline).
     """
     world = out / "world"
     console.rule("[bold]1. A simulated world: two shops, two wallets, a bank, two police units")
@@ -115,6 +116,8 @@ def demo_command(
         render_gang(max(found.gangs, key=lambda g: (g.money_in, g.gang_id)))
     render_summary(found)
     render_score(found, truth, [world])
+    report_file = out / "report.html"
+    invoke_report([world], report_file)
     if serve:
         console.rule("[bold]6. Try it in a browser")
         serve_demo(out, world, result.alerts, console, port=port)

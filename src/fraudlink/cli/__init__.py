@@ -23,6 +23,7 @@ from fraudlink.cli import (
     timeline_cmd,
     trace_cmd,
     user_cmd,
+    victims_cmd,
 )
 from fraudlink.cli.app import app
 
@@ -49,6 +50,7 @@ __all__ = [
     "timeline_cmd",
     "trace_cmd",
     "user_cmd",
+    "victims_cmd",
 ]
 
 

@@ -117,3 +117,20 @@ def test_without_event_files_the_console_says_how_to_start_it(
                                "code": totp.code_at(SECRET, datetime.now(UTC))})  # fmt: skip
         page = c.get(f"/alerts/{alert_id}/refer")
     assert page.status_code == 409 and "--events" in page.text
+
+
+def test_the_account_page_tells_the_accounts_story(
+    client: TestClient, nodes: tuple[Node, Node, str]
+) -> None:
+    platform, _, alert_id = nodes
+    with platform.store() as store:
+        alert = store.get_alert(alert_id)
+    assert alert is not None
+    account = alert.body["accounts"][0]
+    page = client.get(f"/accounts/{account}")
+    assert page.status_code == 200 and account in page.text
+    assert "Timeline" in page.text and f'href="/alerts/{alert_id}"' in page.text
+    assert "logged in from" in page.text or "registered from" in page.text
+    assert client.get("/accounts/nobody-at-all").status_code == 404
+    with platform.store() as store:
+        assert "account.view" in [e.action for e in store.audit_entries()]

@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from fraudlink.exchange import outbox
 from fraudlink.exchange.node import Node
 from fraudlink.web import (
+    account_routes,
     alert_routes,
     auth_routes,
     exchange_routes,
@@ -79,6 +80,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(portal_routes.router)
     app.include_router(police_routes.router)
     app.include_router(freeze_routes.router)
+    app.include_router(account_routes.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
     @app.exception_handler(LoginRequiredError)

@@ -1,0 +1,47 @@
+"""The account page of the platform console: the account's whole story from the platform's
+own events (registration, logins with IP and city, orders, parcels, refunds, transfers),
+its alerts, and what stands out — the same timeline the police build from referrals."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, Response
+
+from fraudlink.investigate import timeline, timeline_sources
+from fraudlink.web.deps import NodeDep, Staff, requires
+from fraudlink.web.templating import templates
+
+router = APIRouter(include_in_schema=False)
+AnalystDep = Annotated[Staff, Depends(requires("analyst", "supervisor", "admin"))]
+SHOWN = 500
+
+
+@router.get("/accounts/{account}", response_class=HTMLResponse)
+async def account_page(request: Request, account: str, node: NodeDep,
+                       staff: AnalystDep) -> Response:  # fmt: skip
+    events = request.app.state.settings.events
+    if events is None:
+        return templates.TemplateResponse(
+            request, "error.html", {"staff": staff, "message": "This console has no event "
+                                    "files: start it with `fraudlink serve --events PATH`."},
+            status_code=409,
+        )  # fmt: skip
+    rows = await run_in_threadpool(lambda: list(timeline_sources.from_events([events], account)))
+    with node.store() as store:
+        alerts = [a for a in store.list_alerts(limit=100_000)
+                  if account in (a.body.get("accounts") or [a.entity_id])]  # fmt: skip
+        store.append_audit(staff.name, "account.view", account, {})
+    alert_rows = [("alerts", {**a.body, "ts": a.ts.isoformat()}) for a in alerts]
+    story = timeline.build(account, rows, alert_rows)
+    if not story.entries:
+        return templates.TemplateResponse(request, "error.html",
+                                          {"staff": staff, "message": "No such account."},
+                                          status_code=404)  # fmt: skip
+    flagged = {eid for f in story.flags for eid in f.event_ids}
+    context = {"staff": staff, "story": story, "entries": story.entries[-SHOWN:],
+               "hidden": max(0, len(story.entries) - SHOWN), "flagged": flagged,
+               "alerts": alerts}  # fmt: skip
+    return templates.TemplateResponse(request, "account.html", context)

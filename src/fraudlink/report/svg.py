@@ -9,11 +9,14 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from html import escape
 
 from fraudlink.investigate.gang_result import Gang, GangMember
+from fraudlink.investigate.timeline import Entry
 from fraudlink.investigate.trace_result import AccountFlow, TraceResult
+from fraudlink.model.geo import CITY_BY_NAME, distance_km
 from fraudlink.model.money import format_money
 
 COLOURS = {"coordinator": "#b3261e", "device_controller": "#e8710a", "cash_out": "#8e24aa",
@@ -123,3 +126,49 @@ def flow_chart(trace: TraceResult, width: int = 1060) -> str:
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
             'role="img" aria-label="fund flow">')  # fmt: skip
     return head + "".join(flows) + "".join(parts) + "</svg>"
+
+
+def login_map(entries: list[Entry], width: int = 640, height: int = 420) -> str:
+    """Where an account logged in from, in order: known cities placed by longitude and
+    latitude (equirectangular over eastern China), each hop a line, jumps faster than a
+    traveller could go in red."""
+    kinds = ("registered", "login", "login_failed")
+    hops = [e for e in entries if e.kind in kinds and e.city in CITY_BY_NAME]
+    if not hops:
+        return ""
+    lon0, lon1, lat0, lat1 = 97.0, 132.0, 18.0, 48.0
+
+    def xy(city: str) -> tuple[float, float]:
+        c = CITY_BY_NAME[city]
+        return (20 + (c.lon - lon0) / (lon1 - lon0) * (width - 40),
+                20 + (lat1 - c.lat) / (lat1 - lat0) * (height - 40))  # fmt: skip
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+             'role="img" aria-label="login places">']  # fmt: skip
+    for known in CITY_BY_NAME.values():
+        if known.name.isascii():
+            x, y = xy(known.name)
+            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="#cfd6e3"/>'
+                         f'<text x="{x + 4:.1f}" y="{y - 3:.1f}" font-size="9" fill="#9aa3b2">'
+                         f"{escape(known.name)}</text>")  # fmt: skip
+    visits: dict[str, int] = {}
+    for before, after in itertools.pairwise(hops):
+        if before.city == after.city:
+            continue
+        (x1, y1), (x2, y2) = xy(str(before.city)), xy(str(after.city))
+        hours = max((after.ts - before.ts).total_seconds() / 3600, 1 / 3600)
+        fast = distance_km(str(before.city), str(after.city)) / hours > 800
+        colour, w = ("#b3261e", 2.5) if fast else ("#5b7bd5", 1.2)
+        parts.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
+                     f'stroke="{colour}" stroke-width="{w}" stroke-opacity="0.8">'
+                     f"<title>{escape(str(before.city))} → {escape(str(after.city))}, "
+                     f"{after.ts:%Y-%m-%d %H:%M} UTC</title></line>")  # fmt: skip
+    for e in hops:
+        visits[str(e.city)] = visits.get(str(e.city), 0) + 1
+    for city, n in visits.items():
+        x, y = xy(city)
+        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{4 + min(n, 20) / 2:.1f}" '
+                     f'fill="#0b5fff" fill-opacity="0.7"><title>{escape(city)}: {n} '
+                     f"login(s)</title></circle>")  # fmt: skip
+    parts.append("</svg>")
+    return "".join(parts)

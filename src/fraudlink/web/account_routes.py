@@ -11,6 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
 from fraudlink.investigate import timeline, timeline_sources
+from fraudlink.report.svg import login_map
 from fraudlink.web.deps import NodeDep, Staff, requires
 from fraudlink.web.templating import templates
 
@@ -43,5 +44,5 @@ async def account_page(request: Request, account: str, node: NodeDep,
     flagged = {eid for f in story.flags for eid in f.event_ids}
     context = {"staff": staff, "story": story, "entries": story.entries[-SHOWN:],
                "hidden": max(0, len(story.entries) - SHOWN), "flagged": flagged,
-               "alerts": alerts}  # fmt: skip
+               "alerts": alerts, "login_map": login_map(story.entries)}  # fmt: skip
     return templates.TemplateResponse(request, "account.html", context)

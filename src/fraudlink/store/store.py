@@ -195,6 +195,37 @@ class Store(ExchangeRecords, SessionRecords):
             rows = conn.execute(query.limit(limit)).mappings().all()
         return [AlertRecord(**r) for r in rows]
 
+    def alert_queue(
+        self,
+        *,
+        status: str | None = None,
+        rule_id: str | None = None,
+        severity: str | None = None,
+        by: str = "score",
+        limit: int = 100,
+    ) -> tuple[list[AlertRecord], int, list[str]]:
+        """One page of the queue, filtered and sorted in SQL, with the matching count and the
+        rules present; alert bodies are left out (the queue shows only the first reason)."""
+        where = []
+        if status is not None:
+            where.append(alerts.c.status == status)
+        if rule_id is not None:
+            where.append(alerts.c.rule_id == rule_id)
+        if severity is not None:
+            where.append(alerts.c.severity == severity)
+        order = ((alerts.c.score.desc(), alerts.c.id) if by == "score"
+                 else (alerts.c.ts.desc(), alerts.c.id))  # fmt: skip
+        columns = [c for c in alerts.c if c.name != "body"]
+        with self._tx() as conn:
+            rows = conn.execute(
+                select(*columns).where(*where).order_by(*order).limit(limit)
+            ).mappings().all()  # fmt: skip
+            total = int(conn.execute(
+                select(func.count()).select_from(alerts).where(*where)).scalar_one())  # fmt: skip
+            rules = [r for (r,) in conn.execute(
+                select(alerts.c.rule_id).distinct().order_by(alerts.c.rule_id))]  # fmt: skip
+        return [AlertRecord(**r, body={}) for r in rows], total, rules
+
     def set_alert_status(
         self, alert_id: str, status: str, assigned_to: str | None = None
     ) -> AlertRecord:

@@ -16,7 +16,6 @@ from fraudlink.web.templating import templates
 router = APIRouter(include_in_schema=False)
 AnalystDep = Annotated[Staff, Depends(requires("analyst", "supervisor", "admin"))]
 SEVERITIES = ("critical", "high", "medium", "low")
-SORTS = {"score": lambda a: (-a.score, a.id), "time": lambda a: (-a.ts.timestamp(), a.id)}
 
 
 @router.get("/", include_in_schema=False)
@@ -37,15 +36,15 @@ def alert_queue(
 ) -> Response:
     status = status if status in ALERT_STATUSES else None
     with node.store() as store:
-        found = store.list_alerts(status=status, rule_id=rule or None, limit=5000)
-    if severity in SEVERITIES:
-        found = [a for a in found if a.severity == severity]
-    found.sort(key=SORTS.get(sort, SORTS["score"]))
-    rules = sorted({a.rule_id for a in found})
-    context: dict[str, Any] = {"staff": staff, "alerts": found[: max(1, min(limit, 500))],
-                               "total": len(found), "rule": rule, "severity": severity,
-                               "status": status, "sort": sort, "rules": rules,
-                               "severities": SEVERITIES, "statuses": ALERT_STATUSES}  # fmt: skip
+        found, total, rules = store.alert_queue(
+            status=status, rule_id=rule or None,
+            severity=severity if severity in SEVERITIES else None,
+            by="time" if sort == "time" else "score", limit=max(1, min(limit, 500)),
+        )  # fmt: skip
+    context: dict[str, Any] = {"staff": staff, "alerts": found, "total": total, "rule": rule,
+                               "severity": severity, "status": status, "sort": sort,
+                               "rules": rules, "severities": SEVERITIES,
+                               "statuses": ALERT_STATUSES}  # fmt: skip
     return templates.TemplateResponse(request, "alerts.html", context)
 
 

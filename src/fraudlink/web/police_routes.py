@@ -4,6 +4,8 @@ its evidence and reasons, and freeze requests to the platform holding an account
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import lru_cache
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -26,6 +28,16 @@ InvestigatorDep = Annotated[Staff, Depends(requires("investigator", "supervisor"
 SHOWN_ROWS = 50
 
 
+def _stamp(folder: Path) -> tuple[int, ...]:
+    return tuple(p.stat().st_mtime_ns for p in sorted(folder.rglob("*")) if p.is_file())
+
+
+@lru_cache(maxsize=64)
+def _read(folder: str, stamp: tuple[int, ...]) -> source.CaseData:
+    # Verified once per version of the files: any change to them changes the stamp.
+    return source.read(Path(folder))
+
+
 def _error(request: Request, staff: Staff, message: str, status: int) -> Response:
     return templates.TemplateResponse(request, "error.html", {"staff": staff, "message": message},
                                       status_code=status)  # fmt: skip
@@ -45,7 +57,7 @@ def case_page(request: Request, case_id: str, node: NodeDep, staff: Investigator
     # Need to know: only packages this node received or sent are found, nothing else.
     try:
         folder = referral.find_package(node, case_id)
-        data = source.read(folder)
+        data = _read(str(folder), _stamp(folder))
     except NodeError:
         return _error(request, staff, "No such case here.", 404)
     except package.PackageError as exc:

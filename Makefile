@@ -37,6 +37,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/simulate.py
 	$(BIN)/python benchmarks/detect.py
 	$(BIN)/python benchmarks/exchange.py
+	$(BIN)/python benchmarks/payee_check.py
+	$(BIN)/python benchmarks/web.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .mypy_cache .ruff_cache

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from datetime import UTC, datetime
 
@@ -14,7 +15,12 @@ from fraudlink.exchange.directory import Directory, KeyCard
 from fraudlink.exchange.envelope import open_envelope, seal
 from fraudlink.exchange.errors import EnvelopeError, UnknownSenderError
 from fraudlink.exchange.keys import NodeKeys
-from fraudlink.exchange.receipts import ReceiptMismatchError, issue_receipt, verify_receipt
+from fraudlink.exchange.receipts import (
+    Receipt,
+    ReceiptMismatchError,
+    issue_receipt,
+    verify_receipt,
+)
 
 NOW = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
 PLATFORM = NodeKeys.generate("hx-mall")
@@ -74,3 +80,19 @@ def test_any_changed_byte_of_a_receipt_is_refused(position: int, flip: int) -> N
     at_platform, _ = directories()
     with pytest.raises((EnvelopeError, ReceiptMismatchError)):
         verify_receipt(bytes(changed), at_platform, "m-1", HASH)
+
+
+def test_a_signature_spelt_another_way_is_refused() -> None:
+    # Base64 ignores the unused low bits of its last character, so a changed byte there
+    # decodes to the very same signature; hypothesis found this, and it must not verify.
+    receipt = msgspec.json.decode(RAW, type=Receipt)
+    text = receipt.signature
+    last = text.rstrip("=")
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    twin = alphabet[alphabet.index(last[-1]) ^ 1]
+    respelt = last[:-1] + twin + text[len(last) :]
+    assert base64.b64decode(respelt) == base64.b64decode(text)  # same bytes, other text
+    changed = RAW.replace(text.encode(), respelt.encode())
+    at_platform, _ = directories()
+    with pytest.raises(EnvelopeError):
+        verify_receipt(changed, at_platform, "m-1", HASH)

@@ -38,7 +38,15 @@ def b64(data: bytes) -> str:
 
 
 def unb64(text: str) -> bytes:
-    return base64.b64decode(text.encode("ascii"), validate=True)
+    """Strict base64: only the one canonical spelling of the bytes is taken.
+
+    Plain decoders ignore the unused low bits of the last character, so several texts
+    decode to the same signature; a receipt or card with a changed byte must not verify.
+    """
+    data = base64.b64decode(text.encode("ascii"), validate=True)
+    if base64.b64encode(data).decode("ascii") != text:
+        raise ValueError("not canonical base64")
+    return data
 
 
 @dataclass(frozen=True)

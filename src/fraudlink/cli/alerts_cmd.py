@@ -1,4 +1,5 @@
-"""``fraudlink alerts import|list``: the platform's alert queue in its node store."""
+"""``fraudlink alerts import|list|labels``: the platform's alert queue in its node store, and
+its analysts' verdicts exported as backtest labels."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from rich.table import Table
 from fraudlink.cli.app import app, console, fail
 from fraudlink.cli.node_cmd import HomeOpt
 from fraudlink.detect.alerts import Alert
+from fraudlink.detect.labels import LabelledAlert, Labels, Verdict, accounts_of
+from fraudlink.exchange.node import Node, NodeInfo
 from fraudlink.store import AlertRecord, Store, store_url
 
 alerts_app = typer.Typer(help="The alert queue of a platform node.", no_args_is_help=True)
@@ -82,3 +85,38 @@ def list_command(
                       f"{a.ts:%Y-%m-%d %H:%M}", str(a.score), a.status,
                       a.reasons[0] if a.reasons else "")  # fmt: skip
     console.print(table)
+
+
+def _labelled(record: AlertRecord) -> LabelledAlert:
+    verdict: Verdict = "true_positive" if record.status == "true_positive" else "false_positive"
+    return LabelledAlert(
+        alert_id=record.id, rule_id=record.rule_id, rule_version=record.rule_version,
+        entity_kind=record.entity_kind, entity=record.entity_id,
+        accounts=accounts_of(record.entity_kind, record.entity_id, record.body), ts=record.ts,
+        verdict=verdict, by=record.disposition_by, at=record.disposition_at,
+        note=record.disposition_note,
+    )  # fmt: skip
+
+
+@alerts_app.command("labels")
+def labels_command(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write labels.json.")],
+    home: HomeOpt = Path(),
+) -> None:
+    """Export the analysts' verdicts (true / false positive) as labels for `backtest --labels`.
+
+    Each judged alert is written with its rule, the accounts it names, who judged it,
+    when and the note; open or closed alerts carry no verdict and are left out.
+    """
+    with _store(home) as store:
+        judged = store.labelled_alerts()
+        store.append_audit("cli", "alerts.labels", str(out), {"alerts": len(judged)})
+    org = msgspec.json.decode(Node.info_path(home).read_bytes(), type=NodeInfo).org
+    labels = Labels(org=org, exported_at=datetime.now(UTC), alerts=[_labelled(a) for a in judged])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(msgspec.json.format(msgspec.json.encode(labels), indent=2) + b"\n")
+    fraud = sum(1 for a in labels.alerts if a.verdict == "true_positive")
+    console.print(
+        f"{len(labels.alerts):,} judged alerts ({fraud:,} fraud, "
+        f"{len(labels.alerts) - fraud:,} not fraud) written to [bold]{escape(str(out))}[/]"
+    )

@@ -23,6 +23,8 @@ from fraudlink.detect.backtest import BacktestReport, backtest
 from fraudlink.detect.durations import parse_duration
 from fraudlink.detect.engine import Engine
 from fraudlink.detect.explain import count_of
+from fraudlink.detect.labels import FORMAT as LABELS_FORMAT
+from fraudlink.detect.labels import LabelReport, Labels, score_labels
 from fraudlink.detect.live import LiveSession, tune_gc_for_latency
 from fraudlink.detect.readers import BadLineError
 from fraudlink.detect.replay import ActiveAccounts, ReplayResult, replay
@@ -311,35 +313,103 @@ def _report_tables(report: BacktestReport, target: Console) -> None:
     )
 
 
+def _label_tables(report: LabelReport, target: Console) -> None:
+    per_rule = Table(
+        title="By rule, against the analysts' verdicts (accounts it alerted on)",
+        title_justify="left",
+    )
+    for col in ("rule", "alerts", "accounts", "judged", "fraud", "not fraud", "precision"):
+        per_rule.add_column(col, justify="left" if col == "rule" else "right")
+    for r in report.rules:
+        per_rule.add_row(
+            r.rule_id, f"{r.alerts:,}", f"{r.accounts:,}", f"{r.labelled:,}",
+            f"{r.true_positives:,}", f"{r.false_positives:,}",
+            "—" if r.precision is None else f"{r.precision:.3f}",
+        )  # fmt: skip
+    target.print(per_rule)
+    precision = "—" if report.flagged_precision is None else f"{report.flagged_precision:.3f}"
+    retained = "—" if report.fraud_retained is None else f"{report.fraud_retained:.3f}"
+    target.print(
+        f"judged accounts: {report.labelled_accounts:,} ({report.fraud_accounts:,} fraud, "
+        f"{report.not_fraud_accounts:,} not fraud, {report.mixed_accounts:,} judged both ways); "
+        f"flagged at score ≥ {report.flag_at}: {report.flagged_accounts:,}, of which "
+        f"{report.flagged_labelled:,} judged, precision {precision}; "
+        f"judged fraud still flagged: {retained}"
+        + (f" (missed: {', '.join(report.fraud_missed[:5])}"
+           + (", …" if len(report.fraud_missed) > 5 else "") + ")"
+           if report.fraud_missed else "")
+        + ". Recall needs the truth (--truth): analysts judge only what was alerted."
+    )  # fmt: skip
+
+
+def _read_labels(path: Path) -> Labels:
+    try:
+        labels = msgspec.json.decode(path.read_bytes(), type=Labels)
+    except FileNotFoundError as exc:
+        raise fail(f"{path} not found") from exc
+    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        raise fail(f"{path}: not a labels file ({exc})",
+                   "write one with `fraudlink alerts labels --out FILE`") from exc  # fmt: skip
+    if labels.format != LABELS_FORMAT:
+        raise fail(f"{path}: labels format {labels.format!r}, this version reads {LABELS_FORMAT}")
+    return labels
+
+
 @app.command("backtest")
 def backtest_command(
     events: EventsArg,
-    truth: Annotated[Path, typer.Option("--truth", "-t", help="The world's truth.json.")],
+    truth: Annotated[
+        Path | None, typer.Option("--truth", "-t", help="The world's truth.json.")
+    ] = None,
+    labels: Annotated[
+        Path | None,
+        typer.Option("--labels", "-l", help="Analysts' verdicts from `alerts labels`."),
+    ] = None,
     rules: RulesOpt = None,
     mapping: MappingOpt = None,
     lateness: LatenessOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
-    """Replay and score against ground-truth labels: precision, recall and F1.
+    """Replay and score: against ground truth (--truth), the analysts' verdicts (--labels), or both.
 
-    Per planted typology and per rule, at account level; plus alerts per 10k events
-    and which honest look-alikes were flagged.
+    With --truth: precision, recall and F1 per planted typology and per rule, at account
+    level, alerts per 10k events and which honest look-alikes were flagged. With --labels:
+    per-rule precision over the accounts analysts judged, and how much of what they
+    confirmed as fraud the rules still flag (recall needs the truth).
     """
+    if truth is None and labels is None:
+        raise fail(
+            "nothing to score against", "give --truth truth.json, --labels labels.json or both"
+        )
     pack = _pack(rules)
-    try:
-        labels = msgspec.json.decode(truth.read_bytes(), type=Truth)
-    except FileNotFoundError as exc:
-        raise fail(f"{truth} not found") from exc
-    except msgspec.DecodeError as exc:
-        raise fail(f"{truth}: not a truth.json ({exc})") from exc
-    paths = _canonical(events, mapping, truth.parent / "backtest.ingest")
+    verdicts = _read_labels(labels) if labels is not None else None
+    known: Truth | None = None
+    if truth is not None:
+        try:
+            known = msgspec.json.decode(truth.read_bytes(), type=Truth)
+        except FileNotFoundError as exc:
+            raise fail(f"{truth} not found") from exc
+        except msgspec.DecodeError as exc:
+            raise fail(f"{truth}: not a truth.json ({exc})") from exc
+    beside = truth if truth is not None else labels
+    assert beside is not None
+    paths = _canonical(events, mapping, beside.parent / "backtest.ingest")
     active = ActiveAccounts()
     result = _run(paths, pack, _lateness(lateness), quiet=as_json, on_batch=active)
-    report = backtest(
-        result.alerts, labels, pack, result.stats.events, result.stats.late, active.accounts
-    )
+    report = None if known is None else backtest(
+        result.alerts, known, pack, result.stats.events, result.stats.late, active.accounts
+    )  # fmt: skip
+    judged = None if verdicts is None else score_labels(
+        result.alerts, verdicts, pack, result.stats.events
+    )  # fmt: skip
     if as_json:
-        sys.stdout.write(msgspec.json.format(msgspec.json.encode(report), indent=2).decode())
+        # One report alone keeps its own shape; both side by side under their names.
+        both = {"truth": report, "labels": judged}
+        shown = report if judged is None else judged if report is None else both
+        sys.stdout.write(msgspec.json.format(msgspec.json.encode(shown), indent=2).decode())
         sys.stdout.write("\n")
         return
-    _report_tables(report, console)
+    if report is not None:
+        _report_tables(report, console)
+    if judged is not None:
+        _label_tables(judged, console)

@@ -23,7 +23,11 @@ class AlertRecord(msgspec.Struct, frozen=True, kw_only=True):
     body: dict[str, Any]
     created_at: datetime
     status: str = "open"
-    assigned_to: str | None = None
+    assigned_to: str | None = None  # a user name of the node's organisation
+    assigned_at: datetime | None = None
+    disposition_by: str | None = None  # who set the status other than open, when and why
+    disposition_at: datetime | None = None
+    disposition_note: str | None = None
 
 
 class CaseRecord(msgspec.Struct, frozen=True, kw_only=True):

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 from sqlalchemy import (
@@ -33,6 +33,7 @@ from sqlalchemy.exc import (
 )
 
 from fraudlink.store import migrate
+from fraudlink.store.alert_work import AlertWork
 from fraudlink.store.audit_chain import GENESIS, entry_hash, verify_chain
 from fraudlink.store.backend import connect, insert_new, is_conflict, is_missing_table, masked
 from fraudlink.store.checks import CONFLICT_RETRIES, require
@@ -65,15 +66,16 @@ from fraudlink.store.tables import (
 )
 
 Clock = Callable[[], datetime]
+T = TypeVar("T")
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class Store(ExchangeRecords, SessionRecords):
+class Store(AlertWork, ExchangeRecords, SessionRecords):
     """A node's store; messages and freezes are in :mod:`.exchange_records`, web sessions
-    in :mod:`.session_records`."""
+    in :mod:`.session_records`, who works an alert and its outcome in :mod:`.alert_work`."""
 
     def __init__(
         self, engine: Engine, url: str, clock: Clock = utc_now, *, owns_engine: bool = True
@@ -203,10 +205,19 @@ class Store(ExchangeRecords, SessionRecords):
         severity: str | None = None,
         by: str = "score",
         limit: int = 100,
+        assignee: str | None = None,
+        unassigned: bool = False,
     ) -> tuple[list[AlertRecord], int, list[str]]:
         """One page of the queue, filtered and sorted in SQL, with the matching count and the
-        rules present; alert bodies are left out (the queue shows only the first reason)."""
+        rules present; alert bodies are left out (the queue shows only the first reason).
+
+        ``assignee`` keeps the alerts given to that user, ``unassigned`` those given to none.
+        """
         where = []
+        if assignee is not None:
+            where.append(alerts.c.assigned_to == assignee)
+        if unassigned:
+            where.append(alerts.c.assigned_to.is_(None))
         if status is not None:
             where.append(alerts.c.status == status)
         if rule_id is not None:
@@ -339,28 +350,42 @@ class Store(ExchangeRecords, SessionRecords):
     def append_audit(
         self, actor: str, action: str, subject: str, detail: dict[str, Any] | None = None
     ) -> AuditEntry:
-        """Add an entry at the head of the chain.
+        """Add an entry at the head of the chain."""
+        detail = dict(detail or {})
+        _, entry = self._audited(actor, action, subject, lambda _conn, _now: (None, detail))
+        return entry
+
+    def _audited(
+        self,
+        actor: str,
+        action: str,
+        subject: str,
+        work: Callable[[Connection, datetime], tuple[T, dict[str, Any]]],
+    ) -> tuple[T, AuditEntry]:
+        """Run ``work`` (which returns its result and the audit detail) and append the audit
+        entry in the same transaction: a change and its record are kept both or neither, and
+        share one reading of the clock.
 
         Two writers may read the same head at once; the ``seq`` primary key lets only
-        one of them link to it, and the other retries on the new head. So the chain
-        stays a single line on either backend without a lock table.
+        one of them link to it, and the other retries (``work`` included) on the new head.
+        So the chain stays a single line on either backend without a lock table.
         """
-        detail = dict(detail or {})
         for attempt in range(CONFLICT_RETRIES):
             try:
                 with self._tx() as conn:
+                    ts = self.clock()
+                    result, detail = work(conn, ts)
                     head = conn.execute(
                         select(audit_log.c.seq, audit_log.c.entry_hash)
                         .order_by(audit_log.c.seq.desc()).limit(1)
                     ).first()  # fmt: skip
                     seq, prev = (head[0] + 1, head[1]) if head else (1, GENESIS)
-                    ts = self.clock()
                     digest = entry_hash(seq, ts, actor, action, subject, detail, prev)
                     entry = AuditEntry(seq=seq, ts=ts, actor=actor, action=action,
                                        subject=subject, detail=detail, prev_hash=prev,
                                        entry_hash=digest)  # fmt: skip
                     conn.execute(insert(audit_log).values(**msgspec.structs.asdict(entry)))
-                return entry
+                return result, entry
             except DBAPIError as exc:
                 if not is_conflict(exc) or attempt == CONFLICT_RETRIES - 1:
                     raise

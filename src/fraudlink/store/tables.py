@@ -55,11 +55,18 @@ alerts = Table(
     Column("status", String(16), nullable=False, server_default="open"),
     Column("assigned_to", String(128)),
     Column("created_at", UtcDateTime(), nullable=False),
+    # Added in 0003: when it was given to its assignee, and who decided its status, when
+    # and why (the history of both is in the audit log).
+    Column("assigned_at", UtcDateTime()),
+    Column("disposition_by", String(128)),
+    Column("disposition_at", UtcDateTime()),
+    Column("disposition_note", Text),
     CheckConstraint("score >= 0 AND score <= 100", name="score_range"),
     CheckConstraint(f"status IN {ALERT_STATUSES}", name="status"),
 )
 Index("ix_alerts_rule_ts", alerts.c.rule_id, alerts.c.ts)
 Index("ix_alerts_entity", alerts.c.entity_kind, alerts.c.entity_id)
+Index("ix_alerts_assigned_to", alerts.c.assigned_to)
 
 cases = Table(
     "cases",

@@ -78,7 +78,7 @@ def test_the_package_round_trips_and_names_the_changed_table(
     again, blobs_again = package.build(**args)  # type: ignore[arg-type]
     assert manifest == again and blobs == blobs_again  # same evidence, same bytes and hashes
     assert set(manifest.tables) == {"account", "transactions", "refunds", "logins", "linked",
-                                    "alerts"}  # fmt: skip
+                                    "linked_transactions", "alerts"}  # fmt: skip
     assert manifest.reasons == refund_alert["reasons"]
     assert manifest.handling.may_forward is False
     folder = tmp_path / "case-1"

@@ -9,7 +9,12 @@ rows in the same order (and so the same hashes in the manifest):
 * ``refunds``: every refund claim beside the latest parcel scan of its order before it;
 * ``logins``: every login and registration, with IP, city, device and result;
 * ``linked``: accounts sharing a device or IP with it, and counterparties within ``hops``
-  transfers, each with how it is linked.
+  transfers, each with how it is linked;
+* ``linked_transactions``: every transfer in or out of those counterparties (the account's
+  own are in ``transactions``), so the police can follow the money past the account
+  without asking again. Nearest counterparties first (by hop, then time, then event id),
+  at most ``MAX_LINKED_TRANSACTIONS`` rows: a hop-2 merchant with a million sales must
+  not swell the package, and the cut falls on the farthest, latest transfers.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from typing import Any
 import duckdb
 
 Row = dict[str, Any]
+MAX_LINKED_TRANSACTIONS = 20_000
 
 
 def _rows(
@@ -52,7 +58,8 @@ def gather(
             "transactions": _rows(con, TRANSACTIONS, [account, account]),
             "refunds": _rows(con, REFUNDS, [account]),
             "logins": _rows(con, LOGINS, [account]),
-            "linked": _linked(con, account, hops),
+            "linked": (linked := _linked(con, account, hops)),
+            "linked_transactions": _linked_transactions(con, account, linked),
         }
     finally:
         con.close()
@@ -68,13 +75,15 @@ ORDER BY ts, event_id
 
 REFUNDS = """
 WITH claims AS (
-    SELECT event_id, ts, account, order_id, refund_id, amount, currency, reason, text
+    SELECT event_id, ts, org, account, order_id, refund_id, amount, currency, reason, text
     FROM ev WHERE type = 'refund_requested' AND account = ?
 ), scans AS (
-    SELECT order_id, ts AS scan_ts, scan_status, city AS scan_city, carrier
+    SELECT order_id, event_id AS scan_event_id, ts AS scan_ts, scan_status,
+           city AS scan_city, carrier
     FROM ev WHERE type = 'parcel_scan'
 )
-SELECT c.*, s.scan_status AS latest_scan, s.scan_ts AS latest_scan_at, s.scan_city, s.carrier
+SELECT c.*, s.scan_status AS latest_scan, s.scan_ts AS latest_scan_at, s.scan_city, s.carrier,
+       s.scan_event_id
 FROM claims c ASOF LEFT JOIN scans s ON c.order_id = s.order_id AND c.ts >= s.scan_ts
 ORDER BY c.ts, c.event_id
 """
@@ -134,6 +143,38 @@ def _linked(con: duckdb.DuckDBPyConnection, account: str, hops: int) -> list[Row
             out.append({"account": other, "link": "counterparty", "hops": hop,
                         "transfers": int(transfers), "amount": int(amount)})  # fmt: skip
     return sorted(out, key=lambda r: (r["hops"], r["account"], r["link"]))
+
+
+LINKED_TRANSACTIONS = """
+WITH near AS (SELECT unnest($accounts) AS account, unnest($hops) AS hop),
+hit AS (
+    SELECT ev.event_id, near.hop FROM ev JOIN near ON ev.from_account = near.account
+    WHERE ev.type = 'wallet_transfer'
+    UNION ALL
+    SELECT ev.event_id, near.hop FROM ev JOIN near ON ev.to_account = near.account
+    WHERE ev.type = 'wallet_transfer'
+), nearest AS (SELECT event_id, min(hop) AS hop FROM hit GROUP BY event_id)
+SELECT event_id, transfer_id, org, from_account, to_account, to_org, amount, currency,
+       channel, status, initiated_at, completed_at, memo
+FROM ev JOIN nearest USING (event_id)
+WHERE ev.type = 'wallet_transfer' AND from_account <> $acc AND to_account <> $acc
+ORDER BY nearest.hop, ts, event_id
+LIMIT $limit
+"""
+
+
+def _linked_transactions(
+    con: duckdb.DuckDBPyConnection, account: str, linked: list[Row]
+) -> list[Row]:
+    near: dict[str, int] = {}
+    for row in linked:
+        if row["link"] == "counterparty":
+            near.setdefault(row["account"], row["hops"])
+    if not near:
+        return []
+    params = {"accounts": list(near), "hops": list(near.values()), "acc": account,
+              "limit": MAX_LINKED_TRANSACTIONS}  # fmt: skip
+    return _rows(con, LINKED_TRANSACTIONS, params)
 
 
 def _account(

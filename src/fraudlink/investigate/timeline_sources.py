@@ -1,21 +1,25 @@
-"""Where a timeline's rows come from: canonical event files and received case packages.
+"""Where a timeline's rows come from: event files, a police node's evidence store, packages.
 
 Event files are read with DuckDB, only the account's own rows (and the parcel scans of
-its orders). A case package holds evidence tables, not events; their rows are turned
-back into event rows here so the timeline core sees one shape.
+its orders). The evidence store (``investigate/evidence.py``) holds every received source
+as such a file, with the alerts its package carried. A case package folder holds evidence
+tables, not events; ``evidence_rows`` turns them back into event rows, so the timeline
+core sees one shape whatever the source.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow.compute as pc
 
 from fraudlink.cases import package
+from fraudlink.investigate import evidence
+from fraudlink.investigate.evidence_rows import package_events
 
 Row = dict[str, Any]
 
@@ -39,53 +43,55 @@ def event_files(paths: list[Path]) -> list[Path]:
     return found
 
 
+def _account_rows(file: Path, account: str) -> list[Row]:
+    con = duckdb.connect()
+    try:
+        literal = "'" + str(file).replace("'", "''") + "'"
+        con.execute(f"CREATE VIEW ev AS SELECT * FROM read_parquet({literal})")
+        rows: list[Row] = (
+            con.sql(ACCOUNT_EVENTS, params={"a": account}).to_arrow_table().to_pylist()
+        )
+    finally:
+        con.close()
+    return [{k: v for k, v in row.items() if v is not None} for row in rows]
+
+
 def from_events(paths: list[Path], account: str) -> Iterator[tuple[str, Row]]:
     for file in event_files(paths):
-        con = duckdb.connect()
-        try:
-            literal = "'" + str(file).replace("'", "''") + "'"
-            con.execute(f"CREATE VIEW ev AS SELECT * FROM read_parquet({literal})")
-            rows = con.sql(ACCOUNT_EVENTS, params={"a": account}).to_arrow_table().to_pylist()
-        finally:
-            con.close()
-        for row in rows:
-            yield str(file), {k: v for k, v in row.items() if v is not None}
+        for row in _account_rows(file, account):
+            yield str(file), row
 
 
-def _time(value: Any) -> Any:
-    return datetime.fromisoformat(value) if isinstance(value, str) else value
+def _alerts_about(alerts: list[Row], account: str) -> list[Row]:
+    return [a for a in alerts if account in (a.get("accounts") or [a.get("entity")])]
 
 
-def _table(folder: Path, manifest: package.Manifest, name: str) -> list[Row]:
-    entry = manifest.tables.get(name)
-    if entry is None:
-        return []
-    text = (folder / entry.file).read_text("utf-8")
-    return [json.loads(line) for line in text.splitlines() if line]
+def from_evidence(home: Path, account: str) -> tuple[list[tuple[str, Row]], list[tuple[str, Row]]]:
+    """Event rows and alerts about ``account`` in every source of the node's evidence store."""
+    rows: list[tuple[str, Row]] = []
+    alerts: list[tuple[str, Row]] = []
+    for folder, info in evidence.sources(home):
+        rows += [(info.label, r) for r in _account_rows(folder / "events.parquet", account)]
+        listed = folder / "alerts.jsonl"
+        if listed.exists():
+            found = [json.loads(line) for line in listed.read_text("utf-8").splitlines() if line]
+            alerts += [(info.label, a) for a in _alerts_about(found, account)]
+    return rows, alerts
 
 
 def from_package(folder: Path, account: str) -> tuple[list[tuple[str, Row]], list[tuple[str, Row]]]:
-    """Event rows and alerts about ``account`` in a verified case package."""
+    """Event rows and alerts about ``account`` in a verified case package folder."""
     manifest = package.verify(folder)
+    blobs = {name: (folder / e.file).read_bytes() for name, e in manifest.tables.items()}
     source = f"case {manifest.case_id} from {manifest.sender}"
-    rows: list[tuple[str, Row]] = []
-    for r in _table(folder, manifest, "logins"):
-        if r.get("subject", account) == account:
-            rows.append((source, {**r, "account": account, "ts": _time(r["ts"])}))
-    for r in _table(folder, manifest, "transactions"):
-        if account in (r.get("from_account"), r.get("to_account")):
-            rows.append((source, {**r, "type": "wallet_transfer", "ts": _time(r["initiated_at"]),
-                                  "initiated_at": _time(r["initiated_at"]),
-                                  "completed_at": _time(r.get("completed_at"))}))  # fmt: skip
-    for r in _table(folder, manifest, "refunds"):
-        if r.get("account") != account:
-            continue
-        rows.append((source, {**r, "type": "refund_requested", "ts": _time(r["ts"])}))
-        if r.get("latest_scan_at"):
-            rows.append((source, {"type": "parcel_scan", "event_id": f"{r['event_id']}/scan",
-                                  "ts": _time(r["latest_scan_at"]), "order_id": r["order_id"],
-                                  "scan_status": r.get("latest_scan"),
-                                  "city": r.get("scan_city"), "account": account}))  # fmt: skip
-    alerts = [(source, a) for a in _table(folder, manifest, "alerts")
-              if account in (a.get("accounts") or [a.get("entity")])]  # fmt: skip
-    return rows, alerts
+    table = package_events(manifest, blobs)
+    mine = pc.or_kleene(
+        pc.or_kleene(pc.equal(table.column("account"), account),
+                     pc.equal(table.column("from_account"), account)),
+        pc.equal(table.column("to_account"), account),
+    )  # fmt: skip
+    rows = [(source, {k: v for k, v in r.items() if v is not None})
+            for r in table.filter(pc.fill_null(mine, False)).to_pylist()]  # fmt: skip
+    listed = blobs.get("alerts", b"").decode("utf-8").splitlines()
+    found = [json.loads(line) for line in listed if line]
+    return rows, [(source, a) for a in _alerts_about(found, account)]

@@ -1,4 +1,4 @@
-"""The platform console's alert queue: filter, sort, open, and mark an alert's outcome."""
+"""The platform console's alert queue: filter, sort, open, assign, and mark an alert's outcome."""
 
 from __future__ import annotations
 
@@ -7,15 +7,20 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from fraudlink.exchange.node import Node
 from fraudlink.store import NotFoundError
+from fraudlink.store.alert_work import ALERT_WORKERS
 from fraudlink.store.tables import ALERT_STATUSES
-from fraudlink.web import security
+from fraudlink.web import security, staff_lang
 from fraudlink.web.deps import NodeDep, Staff, requires
 from fraudlink.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
-AnalystDep = Annotated[Staff, Depends(requires("analyst", "supervisor", "admin"))]
+# The language switch serves the staff pages, which this router's pages head.
+router.include_router(staff_lang.router)
+AnalystDep = Annotated[Staff, Depends(requires(*ALERT_WORKERS))]
 SEVERITIES = ("critical", "high", "medium", "low")
+WHO = ("mine", "unassigned")  # the queue's assignee filter; anything else: everyone's
 
 
 @router.get("/", include_in_schema=False)
@@ -33,6 +38,7 @@ def alert_queue(
     status: str | None = "open",
     sort: str = "score",
     limit: int = 100,
+    who: str | None = None,
 ) -> Response:
     status = status if status in ALERT_STATUSES else None
     with node.store() as store:
@@ -40,11 +46,13 @@ def alert_queue(
             status=status, rule_id=rule or None,
             severity=severity if severity in SEVERITIES else None,
             by="time" if sort == "time" else "score", limit=max(1, min(limit, 500)),
+            **_assignee_filter(who, staff),
         )  # fmt: skip
     context: dict[str, Any] = {"staff": staff, "alerts": found, "total": total, "rule": rule,
                                "severity": severity, "status": status, "sort": sort,
                                "rules": rules, "severities": SEVERITIES,
-                               "statuses": ALERT_STATUSES}  # fmt: skip
+                               "statuses": ALERT_STATUSES,
+                               "who": who if who in WHO else "", "whos": WHO}  # fmt: skip
     return templates.TemplateResponse(request, "alerts.html", context)
 
 
@@ -54,10 +62,11 @@ def alert_page(request: Request, alert_id: str, node: NodeDep, staff: AnalystDep
         alert = store.get_alert(alert_id)
         if alert is not None:
             store.append_audit(staff.name, "alert.view", alert_id, {})
+        workers = store.alert_workers(staff.user.org)
     if alert is None:
         missing = {"staff": staff, "message": "No such alert."}
         return templates.TemplateResponse(request, "error.html", missing, status_code=404)
-    context = {"staff": staff, "alert": alert, "statuses": ALERT_STATUSES}
+    context = {"staff": staff, "alert": alert, "statuses": ALERT_STATUSES, "workers": workers}
     return templates.TemplateResponse(request, "alert.html", context)
 
 
@@ -68,19 +77,67 @@ def set_status(
     staff: AnalystDep,
     status: Annotated[str, Form(max_length=32)],
     csrf: Annotated[str, Form(max_length=128)],
+    note: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
-    """Record the outcome (true / false positive, closed); it feeds the backtest labels."""
-    if not security.same(staff.session.csrf_token, csrf):
-        with node.store() as store:
-            store.append_audit(staff.name, "access.denied", f"/alerts/{alert_id}/status",
-                               {"reason": "csrf"})  # fmt: skip
-        return Response("forged request refused\n", status_code=403)
+    """Record the outcome (true / false positive, closed, or open again) with a note; the
+    verdicts feed the backtest labels (`fraudlink alerts labels`)."""
+    if refused := _forged(node, staff, csrf, f"/alerts/{alert_id}/status"):
+        return refused
     if status not in ALERT_STATUSES:
         return Response(f"status must be one of {', '.join(ALERT_STATUSES)}\n", status_code=422)
     with node.store() as store:
         try:
-            store.set_alert_status(alert_id, status, assigned_to=staff.user.username)
+            store.dispose_alert(alert_id, status, by=staff.user.username, actor=staff.name,
+                                note=note)  # fmt: skip
         except NotFoundError:
             return Response("no such alert\n", status_code=404)
-        store.append_audit(staff.name, "alert.disposition", alert_id, {"status": status})
+    return RedirectResponse(f"/alerts/{alert_id}", status_code=303)
+
+
+# -- assignment ---------------------------------------------------------------------
+
+
+def _assignee_filter(who: str | None, staff: Staff) -> dict[str, Any]:
+    """The store's queue filter for "mine" / "unassigned"; anything else shows everyone's."""
+    if who == "mine":
+        return {"assignee": staff.user.username}
+    if who == "unassigned":
+        return {"unassigned": True}
+    return {}
+
+
+def _forged(node: Node, staff: Staff, csrf: str, path: str) -> Response | None:
+    """A 403 (audited) when the form's token is not the session's, else None."""
+    if security.same(staff.session.csrf_token, csrf):
+        return None
+    with node.store() as store:
+        store.append_audit(staff.name, "access.denied", path, {"reason": "csrf"})
+    return Response("forged request refused\n", status_code=403)
+
+
+@router.post("/alerts/{alert_id}/assign")
+def assign(
+    request: Request,
+    alert_id: str,
+    node: NodeDep,
+    staff: AnalystDep,
+    csrf: Annotated[str, Form(max_length=128)],
+    assignee: Annotated[str, Form(max_length=128)] = "",
+) -> Response:
+    """Give the alert to an analyst of the same organisation (empty: to nobody)."""
+    if refused := _forged(node, staff, csrf, f"/alerts/{alert_id}/assign"):
+        return refused
+    with node.store() as store:
+        try:
+            store.assign_alert(alert_id, assignee or None, org=staff.user.org, actor=staff.name)
+        except NotFoundError:
+            return Response("no such alert\n", status_code=404)
+        except ValueError as exc:
+            # Someone outside the organisation, disabled, or without the role: refused and
+            # kept in the audit log like any other refused access.
+            store.append_audit(staff.name, "access.denied", f"/alerts/{alert_id}/assign",
+                               {"reason": "assignee", "assignee": assignee})  # fmt: skip
+            return templates.TemplateResponse(request, "error.html",
+                                              {"staff": staff, "message": str(exc)},
+                                              status_code=422)  # fmt: skip
     return RedirectResponse(f"/alerts/{alert_id}", status_code=303)

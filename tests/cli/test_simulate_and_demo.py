@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 from fraudlink.cases import package
 from fraudlink.cli import app
 from fraudlink.exchange.node import Node
+from fraudlink.investigate import evidence
 from fraudlink.model.money import format_money
 from fraudlink.sim.truth import Truth
 
@@ -80,3 +81,13 @@ def test_demo_prints_planted_gangs_victims_and_losses(tmp_path: Path) -> None:
     html = (tmp_path / "report.html").read_text("utf-8")
     assert "<svg" in html and "Where the money went" in html
     assert "report.html" in result.output
+    # The police side worked from its evidence store: the referred packages (imported on
+    # arrival) and the platforms' exports; the report lists each package with its receipt.
+    held = evidence.sources(police)
+    assert sorted(i.kind for _, i in held) == ["case_package"] * 3 + ["events"]
+    assert 'aria-label="timeline of' in html and "Case packages received" in html
+    for _, info in held:
+        if info.kind == "case_package":
+            assert info.case_id in html and str(info.manifest_sha256) in html
+            assert str(info.message_id) in html
+    assert html.count("<b>accepted</b>") == 3

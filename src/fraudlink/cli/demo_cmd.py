@@ -21,6 +21,7 @@ from fraudlink.detect.alerts import Alert
 from fraudlink.detect.backtest import backtest
 from fraudlink.detect.replay import ActiveAccounts, replay
 from fraudlink.detect.rules.loader import builtin_pack
+from fraudlink.investigate import evidence
 from fraudlink.investigate.gangs import GangSettings, find_gangs
 from fraudlink.investigate.ledger_parquet import load_ledger
 from fraudlink.investigate.trace import trace_funds
@@ -98,10 +99,17 @@ def demo_command(
 
     console.rule("[bold]3. Referral: platform → police over loopback HTTP, signed receipts back")
     ranked = sorted(strongest.values(), key=lambda a: (-a.score, a.alert_id))
-    refer_and_freeze(out, world, ranked, console)
+    police = refer_and_freeze(out, world, ranked, console)
 
     console.rule("[bold]4. Investigation: where the biggest victim's money went")
-    ledger = load_ledger([world])
+    # The referrals show the suspects' own accounts; the whole picture needs the platforms'
+    # event files too (handed over under a production order), imported as one more source.
+    raw = evidence.import_events(police, [world], "platform exports")
+    held = evidence.evidence_folders(police)
+    console.print(f"The police node works from its evidence store: {len(held) - 1} referred "
+                  f"case packages and the platforms' exports ({raw.info.events:,} events); "
+                  "an event in several sources counts once.")  # fmt: skip
+    ledger = load_ledger(held)
     victim = max(truth.victims, key=lambda v: (v.loss, v.person_id))
     seeds = seeds_from_transfers(ledger, [p.transfer_id for p in victim.payments])
     traced = trace_funds(ledger, seeds)
@@ -111,13 +119,13 @@ def demo_command(
                   "(the simulator's truth).")  # fmt: skip
 
     console.rule("[bold]5. Investigation: the gangs behind it, with each member's role")
-    found = find_gangs([world], GangSettings())
+    found = find_gangs(held, GangSettings())
     if found.gangs:
         render_gang(max(found.gangs, key=lambda g: (g.money_in, g.gang_id)))
     render_summary(found)
-    render_score(found, truth, [world])
+    render_score(found, truth, held)
     report_file = out / "report.html"
-    invoke_report([world], report_file)
+    invoke_report(None, report_file, home=police)
     if serve:
         console.rule("[bold]6. Try it in a browser")
         serve_demo(out, world, result.alerts, console, port=port)

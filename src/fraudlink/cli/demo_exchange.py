@@ -85,7 +85,8 @@ def _receipt_row(table: Table, what: str, ref: str, attempt: outbox.Attempt) -> 
 
 def refer_and_freeze(
     out: Path, world: Path, alerts: list[Alert], console: Console, cases: int = 3
-) -> None:
+) -> Path:
+    """Run the exchange between the two nodes; the police node's home."""
     platform, police, platform_port, police_port = _nodes(out / "nodes")
     with platform.store() as store:
         for a in alerts:
@@ -131,11 +132,13 @@ def refer_and_freeze(
         intact = store.verify_audit().ok
     assert done is not None
     held = "nothing" if not done.held_minor else format_money(done.held_minor, done.currency)
-    console.print(f"{POLICE} received {len(referred)} cases in {police.home / 'inbox'}; "
+    console.print(f"{POLICE} received {len(referred)} cases, each imported into its evidence "
+                  f"store on arrival; "
                   f"freeze on {target}: {done.state}, {held} held of "
                   f"{format_money(done.amount_minor, done.currency)} asked.")  # fmt: skip
     console.print(f"Audit chains intact on both nodes: {intact and _intact(platform)}. "
-                  f"Look around: fraudlink inbox --home {police.home}")  # fmt: skip
+                  f"Look around: fraudlink evidence list --home {police.home}")  # fmt: skip
+    return police.home
 
 
 def _intact(node: Node) -> bool:

@@ -14,6 +14,7 @@ from rich.padding import Padding
 from rich.text import Text
 
 from fraudlink.cli.app import app, console, fail, spinner
+from fraudlink.cli.evidence_cmd import investigation_inputs
 from fraudlink.investigate.gang_result import Gang, GangMember, GangReport
 from fraudlink.investigate.gang_score import acted_accounts, score_gangs
 from fraudlink.investigate.gang_sources import locate
@@ -42,9 +43,9 @@ def _report(events: list[Path], settings: GangSettings, quiet: bool) -> GangRepo
 @app.command("gangs")
 def gangs_command(
     events: Annotated[
-        list[Path],
+        list[Path] | None,
         typer.Option("--events", "-e", help="Event Parquet files or world folders (repeat)."),
-    ],
+    ] = None,
     min_size: Annotated[
         int, typer.Option("--min-size", min=2, help="Fewest members (victims not counted).")
     ] = 3,
@@ -57,6 +58,14 @@ def gangs_command(
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the gangs as JSON.")] = False,
+    home: Annotated[
+        Path | None,
+        typer.Option(
+            "--home",
+            envvar="FRAUDLINK_HOME",
+            help="A police node: every source in its evidence store is read too.",
+        ),
+    ] = None,
 ) -> None:
     """Find the gangs: who works together, in what role, and where the money went.
 
@@ -67,6 +76,7 @@ def gangs_command(
     accounts across platforms, cities, and the numbers behind the role
     (docs/investigate-gangs.md).
     """
+    events = investigation_inputs(events, home)
     report = _report(events, GangSettings(min_size=min_size), as_json)
     if as_json:
         sys.stdout.buffer.write(msgspec.json.format(msgspec.json.encode(report)) + b"\n")

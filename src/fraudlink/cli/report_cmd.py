@@ -9,41 +9,44 @@ import typer
 from rich.markup import escape
 
 from fraudlink.cli.app import app, console, fail
-from fraudlink.investigate.gang_sources import locate
+from fraudlink.cli.evidence_cmd import investigation_inputs
 from fraudlink.investigate.gangs import GangSettings, find_gangs
-from fraudlink.investigate.ledger import Ledger
 from fraudlink.investigate.ledger_parquet import load_ledger
-from fraudlink.investigate.trace import trace_funds
-from fraudlink.investigate.trace_seeds import SeedError, seeds_from_account
-from fraudlink.report.gang_report import render_gang_report
-
-VICTIMS_TRACED = 5
-
-
-def _payee(ledger: Ledger, k: int) -> tuple[str, str]:
-    code = int(ledger.dst[k])
-    return ledger.org(code), ledger.account(code)
+from fraudlink.report.gang_report import gang_report_html
 
 
 @app.command("report")
 def report_command(
-    events: Annotated[
-        list[Path], typer.Option("--events", "-e", help="Event files or world folders.")
-    ],
     out: Annotated[Path, typer.Option("--out", "-o", help="The HTML file to write.")],
+    events: Annotated[
+        list[Path] | None, typer.Option("--events", "-e", help="Event files or world folders.")
+    ] = None,
     gang: Annotated[
         str | None, typer.Option(help="The gang id (`fraudlink gangs`); default the largest.")
     ] = None,
+    home: Annotated[
+        Path | None,
+        typer.Option(
+            "--home",
+            envvar="FRAUDLINK_HOME",
+            help="A police node: its evidence store is read, and its received packages "
+            "are listed with their receipts.",
+        ),
+    ] = None,
 ) -> None:
-    """Write a gang's case report: roles with evidence, victims, fund flows, sources."""
-    write_report(events, out, gang)
+    """Write a gang's case report: roles with evidence, key members' timelines, victims,
+    fund flows, and the sources with their SHA-256 and receipts."""
+    write_report(events, out, gang, home)
 
 
-def write_report(events: list[Path], out: Path, gang: str | None = None) -> None:
+def write_report(
+    events: list[Path] | None, out: Path, gang: str | None = None, home: Path | None = None
+) -> str:
+    """Write the report to ``out``; the chosen gang's id."""
+    inputs = investigation_inputs(events, home)
     try:
-        found = find_gangs(events, GangSettings())
-        ledger = load_ledger(events)
-        files = locate(events).events
+        found = find_gangs(inputs, GangSettings())
+        ledger = load_ledger(inputs)
     except (FileNotFoundError, ValueError) as exc:
         raise fail(escape(str(exc)), "give event Parquet files or world folders") from exc
     if not found.gangs:
@@ -53,23 +56,13 @@ def write_report(events: list[Path], out: Path, gang: str | None = None) -> None
     if chosen is None:
         ids = ", ".join(g.gang_id for g in found.gangs)
         raise fail(f"no gang {escape(gang or '')}", f"gangs found: {ids}")
-    traces = []
-    gang_accounts = {(a.org, a.account) for m in chosen.members for a in m.accounts}
-    for victim in chosen.victims[:VICTIMS_TRACED]:
-        for acc in victim.accounts[:1]:
-            try:
-                sent = seeds_from_account(ledger, acc.account, direction="forward", org=acc.org)
-            except SeedError:
-                continue
-            # Only the victim's payments into the gang: their other spending is not the case.
-            seeds = [k for k in sent if _payee(ledger, k) in gang_accounts]
-            if seeds:
-                label = f"{victim.name or victim.person} ({acc.org}:{acc.account})"
-                traces.append((label, trace_funds(ledger, seeds)))
-    html = render_gang_report(chosen, traces, list(files))
+    report = gang_report_html(chosen, ledger, list(events or []), home)
     tmp = out.with_name(f".{out.name}.partial")
-    tmp.write_text(html, encoding="utf-8")
+    tmp.write_text(report.html, encoding="utf-8")
     tmp.replace(out)
+    received = f", {report.packages} received packages with receipts" if report.packages else ""
     console.print(f"{escape(str(out))}: gang {chosen.gang_id}, {len(chosen.members)} members, "
-                  f"{len(chosen.victims)} victims, {len(traces)} fund flows "
-                  f"({len(html):,} bytes, opens offline)")  # fmt: skip
+                  f"{len(chosen.victims)} victims, {report.traces} fund flows, "
+                  f"{report.timelines} timelines{received} "
+                  f"({len(report.html):,} bytes, opens offline)")  # fmt: skip
+    return chosen.gang_id

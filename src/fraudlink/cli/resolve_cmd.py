@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import sys
+import tempfile
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
@@ -14,7 +15,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from fraudlink.cli.app import app, console, err_console, fail, spinner
+from fraudlink.cli.evidence_cmd import investigation_inputs
 from fraudlink.ingest.errors import MappingError, SourceError
+from fraudlink.investigate.evidence_world import merged_world
 from fraudlink.investigate.resolve import ResolveReport, ResolveSettings, resolve
 from fraudlink.investigate.resolve_hard import DEFAULT_HUB_LIMIT
 from fraudlink.investigate.resolve_mapping import load_person_mapping
@@ -28,12 +31,21 @@ from fraudlink.investigate.resolve_world import read_parties, read_world
 
 
 def _people(
-    table: Path | None, mapping: Path | None, world: Path | None, parties: Path | None
+    table: Path | None,
+    mapping: Path | None,
+    world: Path | None,
+    parties: Path | None,
+    home: Path | None = None,
 ) -> tuple[PersonRecords, ResolveSettings, list[str]]:
     """The records to resolve, and the settings the mapping sets (hard kinds, hub limit)."""
-    given = [x for x in (table, world, parties) if x is not None]
+    given = [x for x in (table, world, parties, home) if x is not None]
     if len(given) != 1:
-        raise fail("give one of: a person table (with --mapping), --world DIR, --parties FILE")
+        raise fail(
+            "give one of: a person table (with --mapping), --world DIR, --parties FILE, "
+            "--home POLICE_HOME"
+        )
+    if home is not None:
+        return _held_people(home), ResolveSettings(), []
     if (table is None) != (mapping is None):
         raise fail(
             "a person table and --mapping go together",
@@ -57,6 +69,17 @@ def _people(
         raise fail(escape(str(exc))) from exc
 
 
+def _held_people(home: Path) -> PersonRecords:
+    """The parties of every source in a police node's evidence store, each once."""
+    folders = investigation_inputs(None, home)
+    if not any((f / "parties.parquet").exists() for f in folders):
+        raise fail(f"no source in {escape(str(home))} carries KYC records (parties)",
+                   "import case packages with account details or a world folder "
+                   "with parties.parquet (`fraudlink evidence import`)")  # fmt: skip
+    with tempfile.TemporaryDirectory(prefix="fraudlink-resolve-") as tmp:
+        return read_world(merged_world(folders, Path(tmp)))
+
+
 def _resolve(people: PersonRecords, settings: ResolveSettings, quiet: bool) -> ResolveReport:
     with spinner(quiet) as bar:
         task = bar.add_task(f"resolving {people.size:,} records") if bar is not None else None
@@ -65,7 +88,14 @@ def _resolve(people: PersonRecords, settings: ResolveSettings, quiet: bool) -> R
             if bar is not None and task is not None:
                 bar.update(task, description=f"{phase} ({people.size:,} records)")
 
-        return resolve(people, settings, progress)
+        try:
+            return resolve(people, settings, progress)
+        except ValueError as exc:  # Splink cannot train on a handful of records
+            raise fail(
+                f"the match model cannot be trained on these {people.size:,} records: "
+                f"{escape(str(exc))}",
+                "merge on shared identifiers alone with --hard-only",
+            ) from exc
 
 
 def _undo(resolution: Resolution, merge_ids: list[str]) -> tuple[Resolution, list[Unmerged]]:
@@ -102,6 +132,14 @@ def resolve_command(
         typer.Option(help="A world folder: parties, accounts and the devices in its events."),
     ] = None,
     parties: Annotated[Path | None, typer.Option(help="A parties.parquet file alone.")] = None,
+    home: Annotated[
+        Path | None,
+        typer.Option(
+            "--home",
+            help="A police node: the parties of every source in its evidence store "
+            "(persons across platforms).",
+        ),
+    ] = None,
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Write record_id,cluster_id rows here (CSV).")
     ] = None,
@@ -135,7 +173,7 @@ def resolve_command(
     threshold on names, birth dates, addresses, places and shared devices. Every merge
     keeps its evidence and can be undone with --undo (docs/investigate-resolve.md).
     """
-    people, settings, notes = _people(table, mapping, world, parties)
+    people, settings, notes = _people(table, mapping, world, parties, home)
     settings = ResolveSettings(
         hard_kinds=settings.hard_kinds,
         hub_limit=hub_limit or settings.hub_limit,

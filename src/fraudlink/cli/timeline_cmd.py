@@ -14,7 +14,7 @@ from rich.table import Table
 
 from fraudlink.cases import package
 from fraudlink.cli.app import app, console, fail
-from fraudlink.investigate import timeline, timeline_sources
+from fraudlink.investigate import evidence, timeline, timeline_sources
 
 STYLE = {"alert": "bold red", "login_failed": "yellow", "transfer_in": "green",
          "transfer_out": "cyan", "refund": "magenta"}  # fmt: skip
@@ -32,7 +32,7 @@ def timeline_command(
         typer.Option(
             "--home",
             envvar="FRAUDLINK_HOME",
-            help="A node home: its received case packages are read too.",
+            help="A police node: every source in its evidence store is read too.",
         ),
     ] = None,
     tz: Annotated[str, typer.Option(help="Show times in this zone.")] = "Asia/Shanghai",
@@ -49,12 +49,16 @@ def timeline_command(
     alerts: list[tuple[str, dict[str, object]]] = []
     try:
         rows += list(timeline_sources.from_events(list(events or []), account))
-        inbox = home / "inbox" if home is not None else None
-        for folder in sorted(inbox.iterdir()) if inbox and inbox.is_dir() else []:
-            got, found = timeline_sources.from_package(folder, account)
+        if home is not None:
+            got, found = timeline_sources.from_evidence(home, account)
             rows += got
             alerts += found
-    except (FileNotFoundError, package.PackageError) as exc:
+            # Packages received before the evidence store existed are read where they lie.
+            for folder in timeline_sources.inbox_not_imported(home):
+                got, found = timeline_sources.from_package(folder, account)
+                rows += got
+                alerts += found
+    except (FileNotFoundError, package.PackageError, evidence.EvidenceError) as exc:
         raise fail(escape(str(exc))) from exc
     story = timeline.build(account, rows, alerts)
     if not story.entries:

@@ -17,6 +17,7 @@ from rich.measure import Measurement
 from rich.table import Table
 
 from fraudlink.cli.app import app, console, fail, spinner
+from fraudlink.cli.evidence_cmd import investigation_inputs
 from fraudlink.investigate.ledger import Ledger
 from fraudlink.investigate.ledger_parquet import load_ledger
 from fraudlink.investigate.trace import Direction, trace_funds
@@ -93,9 +94,9 @@ def _victim_seeds(
 @app.command("trace")
 def trace_command(
     events: Annotated[
-        list[Path],
+        list[Path] | None,
         typer.Option("--events", "-e", help="Event Parquet files or world folders (repeat)."),
-    ],
+    ] = None,
     from_account: Annotated[
         str | None,
         typer.Option("--from", help="Trace everything this account sent (or, --back, received)."),
@@ -121,6 +122,14 @@ def trace_command(
     ] = None,
     tz: Annotated[str, typer.Option(help="Show times in this zone.")] = "Asia/Shanghai",
     as_json: Annotated[bool, typer.Option("--json", help="Print the trace as JSON.")] = False,
+    home: Annotated[
+        Path | None,
+        typer.Option(
+            "--home",
+            envvar="FRAUDLINK_HOME",
+            help="A police node: every source in its evidence store is read too.",
+        ),
+    ] = None,
 ) -> None:
     """Follow money through accounts, hop by hop, in the order it moved.
 
@@ -134,6 +143,7 @@ def trace_command(
         zone = ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise fail(f"unknown time zone {escape(tz)}", "e.g. Asia/Shanghai or UTC") from exc
+    events = investigation_inputs(events, home)
     ledger = _ledger(events, as_json)
     direction: Direction = "back" if back else "forward"
     destinations: dict[str, int] | None = None

@@ -261,7 +261,7 @@ def _write_source(
     try:
         for name, content in files.items():
             if isinstance(content, pa.Table):
-                pq.write_table(content, tmp / name, compression="zstd")
+                pq.write_table(content, tmp / name)  # snappy: quick to write on arrival
             else:
                 (tmp / name).write_bytes(content)
         done = info({name: _file_sha256(tmp / name) for name in sorted(files)})

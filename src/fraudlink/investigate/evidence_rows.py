@@ -82,7 +82,8 @@ def _wide(parts: dict[str, pa.Array | pa.ChunkedArray], rows: int) -> pa.Table:
 
 
 def _constant(value: str, rows: int) -> pa.Array:
-    return pa.array([value] * rows, pa.string())
+    # pa.repeat, not pa.array of a list: that path imports pandas (seconds, once).
+    return pa.repeat(pa.scalar(value, pa.string()), rows)
 
 
 def _filled(column: pa.ChunkedArray, fallback: str) -> pa.ChunkedArray:
@@ -154,8 +155,8 @@ def package_events(manifest: Manifest, blobs: Mapping[str, bytes]) -> pa.Table:
 def unique_events(table: pa.Table) -> pa.Table:
     """Each event once (its first row), sorted by (ts, event_id) as event files are."""
     ordered = table.sort_by([("ts", "ascending"), ("event_id", "ascending")])
-    if ordered.num_rows == 0:
-        return ordered
+    if pc.count_distinct(ordered.column("event_id")).as_py() == ordered.num_rows:
+        return ordered  # the usual case, one subject: nothing repeated, no grouping needed
     numbered = ordered.append_column("_row", pa.array(np.arange(ordered.num_rows)))
     # The organisation too: ids are unique within an organisation's stream, not across.
     firsts = numbered.group_by(["org", "event_id"], use_threads=False).aggregate([("_row", "min")])

@@ -79,6 +79,16 @@ def from_evidence(home: Path, account: str) -> tuple[list[tuple[str, Row]], list
     return rows, alerts
 
 
+def inbox_not_imported(home: Path) -> list[Path]:
+    """Received packages (``HOME/inbox/<case>``) that are not in the evidence store."""
+    inbox = home / "inbox"
+    if not inbox.is_dir():
+        return []
+    return [folder for folder in sorted(inbox.iterdir())
+            if (folder / "manifest.json").exists()
+            and evidence.case_folder(home, folder.name) is None]  # fmt: skip
+
+
 def from_package(folder: Path, account: str) -> tuple[list[tuple[str, Row]], list[tuple[str, Row]]]:
     """Event rows and alerts about ``account`` in a verified case package folder."""
     manifest = package.verify(folder)

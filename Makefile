@@ -12,6 +12,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
+# The browser libraries (htmx, Cytoscape.js) from the npm registry, exactly as pinned in
+# web/frontend/package-lock.json, copied into the package's static/vendor/ (git-ignored).
+# Order-only for the venv stamp: every target that sets up the venv builds them once,
+# and rebuilding them does not reinstall the venv.
+FRONTEND := src/fraudlink/web/static/vendor/.built
+.PHONY: frontend
+frontend: $(FRONTEND)
+$(FRONTEND): web/frontend/package.json web/frontend/package-lock.json web/frontend/build.sh
+	bash web/frontend/build.sh
+	touch $(FRONTEND)
+$(STAMP): | $(FRONTEND)
+
 demo: $(STAMP)
 	$(BIN)/fraudlink demo
 

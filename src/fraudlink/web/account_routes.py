@@ -1,6 +1,7 @@
 """The account page of the platform console: the account's whole story from the platform's
 own events (registration, logins with IP and city, orders, parcels, refunds, transfers),
-its alerts, and what stands out — the same timeline the police build from referrals."""
+its alerts, what stands out, and a graph of who it paid and was paid by — the same
+timeline the police build from referrals."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from fastapi.responses import HTMLResponse, Response
 
 from fraudlink.investigate import timeline, timeline_sources
 from fraudlink.report.svg import login_map
+from fraudlink.web import account_views
+from fraudlink.web import vendor as _vendor  # noqa: F401  (the templates' vendor() helper)
 from fraudlink.web.deps import NodeDep, Staff, requires
-from fraudlink.web.templating import templates
+from fraudlink.web.templating import ZONE, templates
 
 router = APIRouter(include_in_schema=False)
 AnalystDep = Annotated[Staff, Depends(requires("analyst", "supervisor", "admin"))]
@@ -44,5 +47,6 @@ async def account_page(request: Request, account: str, node: NodeDep,
     flagged = {eid for f in story.flags for eid in f.event_ids}
     context = {"staff": staff, "story": story, "entries": story.entries[-SHOWN:],
                "hidden": max(0, len(story.entries) - SHOWN), "flagged": flagged,
-               "alerts": alerts, "login_map": login_map(story.entries)}  # fmt: skip
+               "alerts": alerts, "login_map": login_map(story.entries),
+               "counterparties": account_views.counterparties(account, rows, ZONE)}  # fmt: skip
     return templates.TemplateResponse(request, "account.html", context)

@@ -11,7 +11,8 @@ from fraudlink.exchange.node import Node
 from fraudlink.store import NotFoundError
 from fraudlink.store.alert_work import ALERT_WORKERS
 from fraudlink.store.tables import ALERT_STATUSES
-from fraudlink.web import security, staff_lang
+from fraudlink.web import htmx, security, staff_lang
+from fraudlink.web import vendor as _vendor  # noqa: F401  (the templates' vendor() helper)
 from fraudlink.web.deps import NodeDep, Staff, requires
 from fraudlink.web.templating import templates
 
@@ -21,6 +22,7 @@ router.include_router(staff_lang.router)
 AnalystDep = Annotated[Staff, Depends(requires(*ALERT_WORKERS))]
 SEVERITIES = ("critical", "high", "medium", "low")
 WHO = ("mine", "unassigned")  # the queue's assignee filter; anything else: everyone's
+MAX_SCANNED = 10_000
 
 
 @router.get("/", include_in_schema=False)
@@ -38,22 +40,32 @@ def alert_queue(
     status: str | None = "open",
     sort: str = "score",
     limit: int = 100,
+    page: int = 1,
     who: str | None = None,
 ) -> Response:
+    """The queue; to htmx (filters, sort, pages), only the table part of the page."""
     status = status if status in ALERT_STATUSES else None
+    per = max(1, min(limit, 500))
+    # The store pages from the top: deep pages cost what they skip, so they stop here.
+    page = max(1, min(page, MAX_SCANNED // per))
     with node.store() as store:
         found, total, rules = store.alert_queue(
             status=status, rule_id=rule or None,
             severity=severity if severity in SEVERITIES else None,
-            by="time" if sort == "time" else "score", limit=max(1, min(limit, 500)),
+            by="time" if sort == "time" else "score", limit=page * per,
             **_assignee_filter(who, staff),
         )  # fmt: skip
-    context: dict[str, Any] = {"staff": staff, "alerts": found, "total": total, "rule": rule,
+    query = {"rule": rule or "", "severity": severity or "", "status": status or "",
+             "sort": sort, "limit": per, "who": who if who in WHO else ""}  # fmt: skip
+    pages = min(max(1, -(-total // per)), MAX_SCANNED // per)
+    context: dict[str, Any] = {"staff": staff, "alerts": found[(page - 1) * per :],
+                               "total": total, "rule": rule,
                                "severity": severity, "status": status, "sort": sort,
                                "rules": rules, "severities": SEVERITIES,
-                               "statuses": ALERT_STATUSES,
-                               "who": who if who in WHO else "", "whos": WHO}  # fmt: skip
-    return templates.TemplateResponse(request, "alerts.html", context)
+                               "statuses": ALERT_STATUSES, "page": page, "pages": pages,
+                               "first": (page - 1) * per, "query": query,
+                               "who": query["who"], "whos": WHO}  # fmt: skip
+    return htmx.page_or_block(request, "alerts.html", "queue", context)
 
 
 @router.get("/alerts/{alert_id}", response_class=HTMLResponse)

@@ -1,5 +1,7 @@
 """The police workbench: referrals received (verified sender, receipt sent), a case page with
-its evidence and reasons, and freeze requests to the platform holding an account."""
+its evidence and reasons, the fund-flow trace and the gang with roles (drawn in the browser),
+victims and losses, the same people in other cases, the gang's report to download, and
+freeze requests to the platform holding an account."""
 
 from __future__ import annotations
 
@@ -14,12 +16,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from fraudlink.cases import package, referral
 from fraudlink.exchange import outbox
-from fraudlink.exchange.node import NodeError
+from fraudlink.exchange.node import Node, NodeError
 from fraudlink.exchange.routes import RouteError
 from fraudlink.freeze import service
 from fraudlink.interop import source
+from fraudlink.investigate.evidence import EvidenceError
 from fraudlink.model.money import to_minor
-from fraudlink.web import security
+from fraudlink.store import FreezeRecord
+from fraudlink.web import case_links, case_views, security
+from fraudlink.web import vendor as _vendor  # noqa: F401  (the templates' vendor() helper)
 from fraudlink.web.deps import NodeDep, Staff, requires
 from fraudlink.web.templating import templates
 
@@ -52,12 +57,40 @@ def inbox_page(request: Request, node: NodeDep, staff: InvestigatorDep) -> Respo
     return templates.TemplateResponse(request, "inbox.html", context)
 
 
+def _case(node: Node, case_id: str) -> tuple[Path, source.CaseData]:
+    """The case's verified package; need to know: only packages this node received or
+    sent are found, nothing else (NodeError otherwise)."""
+    folder = referral.find_package(node, case_id)
+    return folder, _read(str(folder), _stamp(folder))
+
+
+def _holders(data: source.CaseData) -> dict[str, str]:
+    """Subject account → the organisation holding it, from the package's account table."""
+    return {str(r.get("account_id")): str(r.get("org")) for r in data.rows("account")}
+
+
+def _subjects(data: source.CaseData) -> list[case_views.Account]:
+    return case_views.subjects_of(data.manifest.subject_accounts, _holders(data))
+
+
+def _investigation(node: Node, case_id: str, folder: Path, data: source.CaseData,
+                   freezes: list[FreezeRecord]) -> dict[str, Any]:  # fmt: skip
+    """Trace, gangs, victims and linked cases, over the node's evidence store."""
+    note = None
+    if folder.parent == node.home / "inbox":
+        try:
+            case_views.ensure_imported(node.home, case_id, folder)
+        except EvidenceError as exc:
+            note = f"This case's evidence could not be imported: {exc}"
+    views = case_views.case_views(node.home, case_id, _subjects(data), freezes)
+    related = case_links.related_cases(node.home, case_id, case_links.marks(data))
+    return {**views, "note": note or views["note"], "related": related}
+
+
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
 def case_page(request: Request, case_id: str, node: NodeDep, staff: InvestigatorDep) -> Response:
-    # Need to know: only packages this node received or sent are found, nothing else.
     try:
-        folder = referral.find_package(node, case_id)
-        data = _read(str(folder), _stamp(folder))
+        folder, data = _case(node, case_id)
     except NodeError:
         return _error(request, staff, "No such case here.", 404)
     except package.PackageError as exc:
@@ -65,15 +98,40 @@ def case_page(request: Request, case_id: str, node: NodeDep, staff: Investigator
     with node.store() as store:
         store.append_audit(staff.name, "case.view", case_id, {})
         freezes = [f for f in store.list_freezes() if f.case_id == case_id]
-    holders = {str(r.get("account_id")): str(r.get("org")) for r in data.rows("account")}
+        every_freeze = store.list_freezes()
+    holders = _holders(data)
     tables: dict[str, Any] = {
         name: {"rows": len(rows), "columns": sorted({k for r in rows[:SHOWN_ROWS] for k in r}),
                "first": rows[:SHOWN_ROWS]}
         for name, rows in data.tables.items() if name != "alerts"
     }  # fmt: skip
     context = {"staff": staff, "m": data.manifest, "tables": tables, "holders": holders,
-               "freezes": freezes}  # fmt: skip
+               "freezes": freezes,
+               "inv": _investigation(node, case_id, folder, data, every_freeze)}  # fmt: skip
     return templates.TemplateResponse(request, "case.html", context)
+
+
+@router.get("/cases/{case_id}/report")
+def case_report(
+    request: Request, case_id: str, node: NodeDep, staff: InvestigatorDep, gang: str | None = None
+) -> Response:
+    """The case report of the case's gang (``fraudlink report``'s HTML) as a download."""
+    try:
+        _, data = _case(node, case_id)
+    except NodeError:
+        return _error(request, staff, "No such case here.", 404)
+    except package.PackageError as exc:
+        return _error(request, staff, f"This case's package no longer verifies: {exc}", 409)
+    found = case_views.gang_report(node.home, _subjects(data), gang)
+    if found is None:
+        return _error(request, staff, "No gang was found around this case's accounts.", 404)
+    gang_id, html = found
+    with node.store() as store:
+        store.append_audit(staff.name, "case.export", case_id,
+                           {"format": "html report", "gang": gang_id})  # fmt: skip
+    name = f"{case_id}-{gang_id}.html"
+    return Response(html, media_type="text/html; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
 
 
 @router.post("/cases/{case_id}/freeze")

@@ -199,7 +199,9 @@ def test_the_report_downloads_as_an_audited_export(client: TestClient, setup: Se
     assert got.status_code == 200 and got.headers["content-type"].startswith("text/html")
     disposition = got.headers["content-disposition"]
     assert disposition.startswith("attachment;") and f'filename="{case_id}-GANG-' in disposition
-    assert "GANG-" in got.text and "<svg" in got.text and "events.parquet" in got.text
+    assert "GANG-" in got.text and "<svg" in got.text
+    # The same report as `fraudlink report --home`: every package it was built from, listed.
+    assert all(c in got.text for c in setup.cases.values()) and setup.foreign not in got.text
     with setup.police.store() as store:
         exports = [e for e in store.audit_entries() if e.action == "case.export"]
     assert exports and exports[-1].subject == case_id

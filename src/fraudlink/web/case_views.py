@@ -32,7 +32,7 @@ from fraudlink.investigate.ledger import Ledger
 from fraudlink.investigate.ledger_parquet import load_ledger
 from fraudlink.investigate.trace import trace_funds
 from fraudlink.investigate.victims import victims_and_losses
-from fraudlink.report.gang_report import render_gang_report
+from fraudlink.report.gang_report import gang_report_html
 from fraudlink.store import FreezeRecord
 from fraudlink.web.case_graphs import gang_graph, trace_graph
 
@@ -40,7 +40,6 @@ Json = dict[str, Any]
 Account = tuple[str, str]  # (org, account id)
 T = TypeVar("T")
 log = logging.getLogger("fraudlink.web")
-VICTIMS_TRACED = 5  # in the downloaded report, as `fraudlink report` does
 
 
 class _Memo:
@@ -213,7 +212,8 @@ def gang_report(
     home: Path, subjects: Sequence[Account], gang_id: str | None
 ) -> tuple[str, str] | None:
     """``(gang id, HTML)`` of the case report of the subjects' gang (or ``gang_id`` among
-    theirs), the same report ``fraudlink report`` writes; None if they are in no gang."""
+    theirs): the report ``fraudlink report --home`` writes, from the same ledger and gangs
+    as the page; None if they are in no gang."""
     an = analysis(home)
     if an is None:
         return None
@@ -222,20 +222,4 @@ def gang_report(
         gangs[0] if gangs else None)  # fmt: skip
     if chosen is None:
         return None
-    ledger = an.ledger
-    inside = {(a.org, a.account) for m in chosen.members for a in m.accounts}
-    traces = []
-    for victim in chosen.victims[:VICTIMS_TRACED]:
-        for acc in victim.accounts[:1]:
-            seeds = []
-            for code in ledger.account_codes(acc.account, acc.org):
-                mine = ledger.transfers_of(code)
-                # Only the victim's payments into the gang: their other spending is not the case.
-                seeds += [int(k) for k in mine[ledger.src[mine] == code]
-                          if (ledger.org(int(ledger.dst[k])),
-                              ledger.account(int(ledger.dst[k]))) in inside]  # fmt: skip
-            if seeds:
-                label = f"{victim.name or victim.person} ({acc.org}:{acc.account})"
-                traces.append((label, trace_funds(ledger, seeds)))
-    files = [f / "events.parquet" for f in an.folders]
-    return chosen.gang_id, render_gang_report(chosen, traces, files)
+    return chosen.gang_id, gang_report_html(chosen, an.ledger, [], home).html

@@ -5,8 +5,8 @@ the gang's case report — all over the police node's evidence store.
 The evidence store (:mod:`fraudlink.investigate.evidence`) holds every case package and
 event file the node imported, each as a world-like folder; the ledger and the gangs are
 built over all of them, so money that left this case's accounts is followed into what
-other referrals showed. They are built once per *version* of the store (the folders with
-their files' sizes and times) and kept; a page view then costs a lookup and a trace.
+other referrals showed. They are built once per version of the store and kept
+(:mod:`.case_cache`); a page view then costs a lookup, or a trace the first time.
 
 The trace starts from the money that reached the subject accounts (each transfer into
 them) and follows it forward: the payers are at hop 0, the subjects at hop 1 with what
@@ -18,95 +18,39 @@ what it sent.
 from __future__ import annotations
 
 import logging
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from fraudlink.investigate import evidence
-from fraudlink.investigate.gang_result import Gang, GangReport
-from fraudlink.investigate.gangs import GangSettings, find_gangs
+from fraudlink.investigate.gang_result import Gang
 from fraudlink.investigate.ledger import Ledger
-from fraudlink.investigate.ledger_parquet import load_ledger
 from fraudlink.investigate.trace import trace_funds
 from fraudlink.investigate.victims import victims_and_losses
 from fraudlink.report.gang_report import gang_report_html
 from fraudlink.store import FreezeRecord
+from fraudlink.web.case_cache import Analysis, LatestAnalyses, Memo, build_analysis
 from fraudlink.web.case_graphs import gang_graph, trace_graph
 
 Json = dict[str, Any]
 Account = tuple[str, str]  # (org, account id)
-T = TypeVar("T")
 log = logging.getLogger("fraudlink.web")
 
 
-class _Memo:
-    """A small LRU of computed values; one computation per key at a time, so fifty
-    requests arriving together for a new store version build it once, not fifty times."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.values: OrderedDict[Hashable, Any] = OrderedDict()
-        self.lock = threading.Lock()
-        self.building: dict[Hashable, threading.Lock] = {}
-
-    def get(self, key: Hashable, build: Callable[[], T]) -> T:
-        with self.lock:
-            if key in self.values:
-                self.values.move_to_end(key)
-                found: T = self.values[key]
-                return found
-            gate = self.building.setdefault(key, threading.Lock())
-        with gate:
-            with self.lock:
-                if key in self.values:
-                    again: T = self.values[key]
-                    return again
-            value = build()
-            with self.lock:
-                self.values[key] = value
-                while len(self.values) > self.size:
-                    self.values.popitem(last=False)
-                self.building.pop(key, None)
-            return value
+_analyses = LatestAnalyses(build_analysis)
+_views = Memo(64)
 
 
-@dataclass(frozen=True)
-class Analysis:
-    """Everything built over one version of the evidence store."""
-
-    folders: tuple[Path, ...]
-    ledger: Ledger
-    gangs: GangReport
-
-
-_analyses = _Memo(1)  # only the latest store version is worth keeping
-_views = _Memo(64)
-
-
-def store_version(folders: Sequence[Path]) -> tuple[tuple[str, int, int], ...]:
-    """Each folder's events file by name, size and change time: any import changes it."""
-    version = []
-    for folder in folders:
-        stat = (folder / "events.parquet").stat()
-        version.append((folder.name, stat.st_size, stat.st_mtime_ns))
-    return tuple(version)
-
-
-def analysis(home: Path) -> Analysis | None:
-    """The ledger and gangs over every evidence folder of the node (None if it has none)."""
+def analysis(home: Path, case_id: str | None = None) -> tuple[Analysis | None, bool]:
+    """The ledger and gangs over every evidence folder of the node (None if it has none),
+    and whether newer evidence is still being added to them: meanwhile a case already in
+    the last build is served from it (see :mod:`.case_cache`)."""
     folders = tuple(evidence.evidence_folders(home))
     if not folders:
-        return None
-
-    def build() -> Analysis:
-        log.info("building the ledger and gangs over %d evidence folders", len(folders))
-        return Analysis(folders=folders, ledger=load_ledger(list(folders)),
-                        gangs=find_gangs(list(folders), GangSettings()))  # fmt: skip
-
-    return _analyses.get(store_version(folders), build)
+        return None, False
+    need = evidence.case_folder(home, case_id) if case_id else None
+    built = _analyses.get(home, folders, need)
+    return built, built.folders != folders
 
 
 def ensure_imported(home: Path, case_id: str, package_folder: Path) -> None:
@@ -187,13 +131,13 @@ def case_views(
 
     ``note`` says why a part is missing, for the page to tell the investigator.
     """
-    an = analysis(home)
+    an, updating = analysis(home, case_id)
     if an is None:
-        return {"trace": None, "gangs": [], "victims": None,
+        return {"trace": None, "gangs": [], "victims": None, "updating": False,
                 "note": "No evidence has been imported on this node yet."}  # fmt: skip
     # Frozen amounts change the victims' figures: the freezes are part of the key.
     held = tuple(sorted((f.id, f.account, f.state, f.held_minor or 0) for f in freezes))
-    key = (store_version(an.folders), case_id, tuple(subjects), held)
+    key = (home, an.version, case_id, tuple(subjects), held)
 
     def build() -> Json:
         gangs = gangs_of(an, subjects)
@@ -205,7 +149,7 @@ def case_views(
                 "sources": len(an.folders)}  # fmt: skip
 
     built: Json = _views.get(key, build)
-    return built
+    return {**built, "updating": updating}
 
 
 def gang_report(
@@ -214,7 +158,7 @@ def gang_report(
     """``(gang id, HTML)`` of the case report of the subjects' gang (or ``gang_id`` among
     theirs): the report ``fraudlink report --home`` writes, from the same ledger and gangs
     as the page; None if they are in no gang."""
-    an = analysis(home)
+    an, _ = analysis(home)
     if an is None:
         return None
     gangs = gangs_of(an, subjects)

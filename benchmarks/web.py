@@ -84,52 +84,96 @@ def nodes(root: Path) -> tuple[Path, Path, str]:
     return plat.home, pol.home, key
 
 
-async def session(base: str, user: int) -> httpx.AsyncClient:
-    client = httpx.AsyncClient(base_url=base, timeout=30, follow_redirects=False)
-    form = await client.get("/login")
-    csrf = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
-    # Each login needs a fresh code step: TOTP codes are never accepted twice.
-    code = totp.code_at(SECRET, datetime.now(UTC))
-    done = await client.post("/login", data={"username": f"bench{user}", "password": PASSWORD,
-                                             "code": code, "csrf": csrf})  # fmt: skip
-    if done.status_code != 303:
-        raise RuntimeError(f"bench{user} could not log in: HTTP {done.status_code}")
-    return client
+async def session(base: str, user: int) -> str:
+    """Log ``bench{user}`` in (password + TOTP) and return its session cookie header."""
+    async with httpx.AsyncClient(base_url=base, timeout=30, follow_redirects=False) as client:
+        form = await client.get("/login")
+        csrf = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
+        # Each login needs a fresh code step: TOTP codes are never accepted twice.
+        code = totp.code_at(SECRET, datetime.now(UTC))
+        done = await client.post("/login", data={"username": f"bench{user}", "password": PASSWORD,
+                                                 "code": code, "csrf": csrf})  # fmt: skip
+        if done.status_code != 303:
+            raise RuntimeError(f"bench{user} could not log in: HTTP {done.status_code}")
+        return "; ".join(f"{k}={v}" for k, v in client.cookies.items())
 
 
-async def hammer(client: httpx.AsyncClient, path: str, headers: dict[str, str],
-                 until: float, lat: list[float], errors: list[int]) -> None:  # fmt: skip
-    while time.perf_counter() < until:
-        t0 = time.perf_counter()
-        try:
-            r = await client.get(path, headers=headers)
-            if r.status_code != 200:
-                errors.append(r.status_code)
-        except httpx.HTTPError:
-            errors.append(0)
-        lat.append(time.perf_counter() - t0)
+async def fetch(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                request: bytes) -> int:  # fmt: skip
+    """One request on a kept-alive connection; the status code (the body is read and dropped).
+
+    A hand-written HTTP/1.1 client, like wrk: the load generator shares the 2 cores with
+    the servers, and a full client library spent more CPU per request than some pages.
+    """
+    writer.write(request)
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head[9:12])
+    length = re.search(rb"(?i)\r\ncontent-length: *(\d+)", head)
+    if length is None:
+        raise RuntimeError("a response without Content-Length")
+    await reader.readexactly(int(length.group(1)))
+    return status
 
 
-async def page(base: str, path: str, clients: int, seconds: float, logged_in: bool,
-               headers: dict[str, str]) -> tuple[list[float], list[int]]:  # fmt: skip
-    pool = []
+async def hammer(port: int, request: bytes, until: float, lat: list[float],
+                 errors: list[int]) -> None:  # fmt: skip
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        while time.perf_counter() < until:
+            t0 = time.perf_counter()
+            try:
+                status = await fetch(reader, writer, request)
+                if status != 200:
+                    errors.append(status)
+            except (OSError, asyncio.IncompleteReadError, RuntimeError):
+                errors.append(0)
+                writer.close()
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            lat.append(time.perf_counter() - t0)
+    finally:
+        writer.close()
+
+
+async def page(
+    port: int, path: str, clients: int, seconds: float, logged_in: bool,
+    headers: dict[str, str], pids: list[int],
+) -> tuple[list[float], list[int], float]:  # fmt: skip
+    requests = []
     for i in range(clients):
+        lines = [f"GET {path} HTTP/1.1", f"Host: 127.0.0.1:{port}"]
+        lines += [f"{k}: {v}" for k, v in headers.items()]
         if logged_in:
-            pool.append(await session(base, i))
-        else:
-            pool.append(httpx.AsyncClient(base_url=base, timeout=30))
+            lines.append(f"Cookie: {await session(f'http://127.0.0.1:{port}', i)}")
+        requests.append(("\r\n".join(lines) + "\r\n\r\n").encode())
     lat: list[float] = []
     errors: list[int] = []
+    cpu0 = cpu_seconds(pids)  # after the logins: argon2id is slow on purpose
     until = time.perf_counter() + seconds
-    await asyncio.gather(*(hammer(c, path, headers, until, lat, errors) for c in pool))
-    for c in pool:
-        await c.aclose()
-    return lat, errors
+    await asyncio.gather(*(hammer(port, r, until, lat, errors) for r in requests))
+    return lat, errors, cpu_seconds(pids) - cpu0
 
 
-def serve(home: Path, port: int) -> subprocess.Popen[bytes]:
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time used so far by these processes (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+def tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (the serving workers)."""
+    found = [pid]
+    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+        found += tree(int(child))
+    return found
+
+
+def serve(home: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
     proc = subprocess.Popen([*CLI, "serve", "--home", str(home), "--port", str(port),
-                             "--pump-every", "0", "--no-passphrase"],
+                             "--pump-every", "0", "--no-passphrase", "--workers", str(workers)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     for _ in range(300):
         try:
@@ -144,31 +188,34 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--workers", type=int, default=2, help="`fraudlink serve --workers`")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-web-") as tmp:
         plat, pol, key = nodes(Path(tmp))
         ports = free_port(), free_port()
-        procs = [serve(plat, ports[0]), serve(pol, ports[1])]
+        procs = [serve(plat, ports[0], args.workers), serve(pol, ports[1], args.workers)]
         try:
             runs = [
-                ("alert queue (100 of 1,000 alerts)", ports[0], "/alerts", True, {}),
-                ("case page (200 transactions)", ports[1], "/cases/case-00000000000000aa",
-                 True, {}),
-                ("payee check API", ports[0], "/api/v1/payee-check?account=hx-u00000007",
+                ("alert queue (100 of 1,000 alerts)", 0, "/alerts", True, {}),
+                ("case page (200 transactions)", 1, "/cases/case-00000000000000aa", True, {}),
+                ("payee check API", 0, "/api/v1/payee-check?account=hx-u00000007",
                  False, {"Authorization": f"Bearer {key}"}),
             ]  # fmt: skip
             print(f"# web benchmark — {machine.machine()}, {os.cpu_count()} cores, Python "
                   f"{machine.python_version()}; {args.clients} clients, {args.seconds:.0f} s "
-                  "each, closed loop\n")  # fmt: skip
-            print("| page | requests | requests/s | errors | p50 | p99 | max |")
-            print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
-            for name, port, path, logged_in, headers in runs:
-                lat, errors = asyncio.run(page(f"http://127.0.0.1:{port}", path, args.clients,
-                                               args.seconds, logged_in, headers))  # fmt: skip
+                  f"each, closed loop, {args.workers} worker(s) per node\n")  # fmt: skip
+            print("| page | requests | requests/s | errors | p50 | p99 | max | server CPU "
+                  "per request |")  # fmt: skip
+            print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+            for name, which, path, logged_in, headers in runs:
+                lat, errors, used = asyncio.run(page(ports[which], path, args.clients,
+                                                     args.seconds, logged_in, headers,
+                                                     tree(procs[which].pid)))  # fmt: skip
                 ms = np.array(lat) * 1000
+                cpu = used * 1000 / max(1, len(ms))
                 print(f"| {name} | {len(ms):,} | {len(ms) / args.seconds:,.0f} | {len(errors)} | "
                       f"{np.percentile(ms, 50):.1f} ms | {np.percentile(ms, 99):.1f} ms | "
-                      f"{ms.max():.1f} ms |")  # fmt: skip
+                      f"{ms.max():.1f} ms | {cpu:.2f} ms |")  # fmt: skip
         finally:
             for p in procs:
                 p.terminate()

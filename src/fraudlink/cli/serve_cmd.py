@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import uvicorn
@@ -17,6 +17,7 @@ from fraudlink.exchange.keys import KeyFileError
 from fraudlink.exchange.node import NodeError
 from fraudlink.web.app import create_app
 from fraudlink.web.settings import Settings
+from fraudlink.web.workers import serve_workers
 
 
 @app.command("serve")
@@ -35,6 +36,10 @@ def serve_command(
     pump_every: Annotated[
         float, typer.Option(help="Seconds between outbox rounds; 0 to not send from here.")
     ] = 2.0,
+    workers: Annotated[
+        int,
+        typer.Option(min=1, max=64, help="Processes answering requests (about one per core)."),
+    ] = 1,
     plain: PlainOpt = False,
 ) -> None:
     """Serve this node's inbox: receive sealed messages, answer with signed receipts."""
@@ -51,7 +56,12 @@ def serve_command(
     err_console.print(f"node {escape(node.info.org)} ({node.info.role}) serving its inbox at "
                       f"{scheme}://{host}:{port}/exchange/v1/inbox")  # fmt: skip
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    options: dict[str, Any] = {"log_level": "info", "ssl_certfile": str(certfile) if certfile else None,
+               "ssl_keyfile": str(keyfile) if keyfile else None}  # fmt: skip
+    if workers > 1:
+        del application  # each worker builds its own
+        err_console.print(f"{workers} worker processes")
+        serve_workers(settings, host, port, workers, options)
+        return
     tune_gc_for_latency()  # the payee check's slowest answers were collector pauses
-    uvicorn.run(application, host=host, port=port, log_level="info",
-                ssl_certfile=str(certfile) if certfile else None,
-                ssl_keyfile=str(keyfile) if keyfile else None)  # fmt: skip
+    uvicorn.run(application, host=host, port=port, **options)

@@ -90,8 +90,13 @@ def _sqlite_connected(dbapi_conn: Any, _record: Any) -> None:
     cursor.close()
 
 
+# Set on a connection whose transaction will write after reading (Store._write_tx).
+WRITE_OPTION = "fraudlink_writes"
+
+
 def _sqlite_begin(conn: Connection) -> None:
-    conn.exec_driver_sql("BEGIN")
+    writes = conn.get_execution_options().get(WRITE_OPTION, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
 
 # Lost races, by error code rather than message: PostgreSQL translates its messages.

@@ -11,10 +11,21 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import msgspec
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
-from fraudlink.store.records import ApiKeyRecord, ReportRecord, SessionRecord
-from fraudlink.store.tables import api_keys, reports, sessions
+from fraudlink.store.records import ApiKeyRecord, ReportRecord, SessionRecord, UserRecord
+from fraudlink.store.tables import api_keys, reports, sessions, users
+
+# Built once: a statement object used again skips SQLAlchemy's per-call result setup,
+# which cost more than the query itself on the path every page takes.
+_LIVE_SESSION = select(sessions).where(
+    sessions.c.token_sha256 == bindparam("token"),
+    sessions.c.revoked_at.is_(None),
+    sessions.c.expires_at > bindparam("now"),
+)
+_SESSION_USER = select(users).where(
+    users.c.org == bindparam("org"), users.c.username == bindparam("username")
+)
 
 
 class SessionRecords:
@@ -26,6 +37,21 @@ class SessionRecords:
     def add_session(self, record: SessionRecord) -> None:
         with self._tx() as conn:
             conn.execute(insert(sessions).values(**msgspec.structs.asdict(record)))
+
+    def live_session_and_user(
+        self, token_sha256: str, now: datetime
+    ) -> tuple[SessionRecord, UserRecord] | None:
+        """The live session and its user, read in one transaction (every page asks)."""
+        with self._tx() as conn:
+            params = {"token": token_sha256, "now": now}
+            row = conn.execute(_LIVE_SESSION, params).mappings().first()
+            if row is None:
+                return None
+            found = {"org": row["org"], "username": row["username"]}
+            user = conn.execute(_SESSION_USER, found).mappings().first()
+        if user is None:
+            return None
+        return SessionRecord(**row), UserRecord(**{**user, "roles": tuple(user["roles"])})
 
     def live_session(self, token_sha256: str, now: datetime) -> SessionRecord | None:
         """The session if it exists, is not revoked and has not expired."""

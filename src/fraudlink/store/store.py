@@ -35,7 +35,14 @@ from sqlalchemy.exc import (
 from fraudlink.store import migrate
 from fraudlink.store.alert_work import AlertWork
 from fraudlink.store.audit_chain import GENESIS, entry_hash, verify_chain
-from fraudlink.store.backend import connect, insert_new, is_conflict, is_missing_table, masked
+from fraudlink.store.backend import (
+    WRITE_OPTION,
+    connect,
+    insert_new,
+    is_conflict,
+    is_missing_table,
+    masked,
+)
 from fraudlink.store.checks import CONFLICT_RETRIES, require
 from fraudlink.store.errors import (
     DuplicateError,
@@ -129,6 +136,19 @@ class Store(AlertWork, ExchangeRecords, SessionRecords):
     def _tx(self) -> Iterator[Connection]:
         with self._errors(), self.engine.begin() as conn:
             yield conn
+
+    @contextmanager
+    def _write_tx(self) -> Iterator[Connection]:
+        """A transaction that reads, then writes what it read (the audit head).
+
+        SQLite starts it with BEGIN IMMEDIATE: a deferred transaction that read first
+        cannot take the write lock once another connection has committed, and fails at
+        once instead of waiting its turn; under many writers that starved some of them.
+        """
+        with self._errors(), self.engine.connect() as conn:
+            conn.execution_options(**{WRITE_OPTION: True})
+            with conn.begin():
+                yield conn
 
     # -- schema ------------------------------------------------------------------
     def upgrade(self) -> str:
@@ -226,16 +246,21 @@ class Store(AlertWork, ExchangeRecords, SessionRecords):
             where.append(alerts.c.severity == severity)
         order = ((alerts.c.score.desc(), alerts.c.id) if by == "score"
                  else (alerts.c.ts.desc(), alerts.c.id))  # fmt: skip
-        columns = [c for c in alerts.c if c.name != "body"]
         with self._tx() as conn:
             rows = conn.execute(
-                select(*columns).where(*where).order_by(*order).limit(limit)
-            ).mappings().all()  # fmt: skip
+                select(*_QUEUE_COLUMNS).where(*where).order_by(*order).limit(limit)
+            ).all()  # fmt: skip
             total = int(conn.execute(
                 select(func.count()).select_from(alerts).where(*where)).scalar_one())  # fmt: skip
             rules = [r for (r,) in conn.execute(
                 select(alerts.c.rule_id).distinct().order_by(alerts.c.rule_id))]  # fmt: skip
-        return [AlertRecord(**r, body={}) for r in rows], total, rules
+        # The queue's own columns only, as plain tuples: turning every column of every row
+        # into its Python type was most of the page's time (body, dispositions unused here).
+        page = [AlertRecord(id=r[0], rule_id=r[1], rule_version=r[2], entity_kind=r[3],
+                            entity_id=r[4], ts=r[5], score=r[6], severity=r[7], reasons=r[8],
+                            status=r[9], assigned_to=r[10], created_at=r[11], body={})
+                for r in rows]  # fmt: skip
+        return page, total, rules
 
     def set_alert_status(
         self, alert_id: str, status: str, assigned_to: str | None = None
@@ -372,7 +397,7 @@ class Store(AlertWork, ExchangeRecords, SessionRecords):
         """
         for attempt in range(CONFLICT_RETRIES):
             try:
-                with self._tx() as conn:
+                with self._write_tx() as conn:
                     ts = self.clock()
                     result, detail = work(conn, ts)
                     head = conn.execute(
@@ -408,6 +433,13 @@ class Store(AlertWork, ExchangeRecords, SessionRecords):
 def _alert(conn: Connection, alert_id: str) -> AlertRecord | None:
     row = conn.execute(select(alerts).where(alerts.c.id == alert_id)).mappings().first()
     return AlertRecord(**row) if row else None
+
+
+# What the alert queue shows of each alert (Store.alert_queue), in this order.
+_QUEUE_COLUMNS = (alerts.c.id, alerts.c.rule_id, alerts.c.rule_version, alerts.c.entity_kind,
+                  alerts.c.entity_id, alerts.c.ts, alerts.c.score, alerts.c.severity,
+                  alerts.c.reasons, alerts.c.status, alerts.c.assigned_to,
+                  alerts.c.created_at)  # fmt: skip
 
 
 def _user(conn: Connection, org: str, username: str) -> UserRecord | None:

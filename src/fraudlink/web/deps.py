@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 
 from fraudlink.exchange.node import Node
 from fraudlink.store import SessionRecord, UserRecord
@@ -24,7 +25,9 @@ class ForbiddenError(Exception):
         self.what = what
 
 
-def get_node(request: Request) -> Node:
+async def get_node(request: Request) -> Node:
+    # async, like every dependency without I/O: FastAPI runs a plain ``def`` dependency in
+    # the thread pool, and each hop there cost more than the function itself.
     node: Node = request.app.state.node
     return node
 
@@ -53,19 +56,23 @@ def current_staff(request: Request, node: NodeDep) -> Staff:
 StaffDep = Annotated[Staff, Depends(current_staff)]
 
 
-def requires(*roles: str) -> Callable[[Request, Node, Staff], Staff]:
+def requires(*roles: str) -> Callable[[Request, Node, Staff], Coroutine[Any, Any, Staff]]:
     """A dependency that lets through only staff holding one of ``roles``; others are
     refused and the refusal is audited."""
 
-    def check(request: Request, node: NodeDep, staff: StaffDep) -> Staff:
+    async def check(request: Request, node: NodeDep, staff: StaffDep) -> Staff:
         if not set(roles) & set(staff.user.roles):
-            with node.store() as store:
-                detail = {"needs": list(roles), "has": list(staff.user.roles)}
-                store.append_audit(staff.name, "access.denied", request.url.path, detail)
+            detail = {"needs": list(roles), "has": list(staff.user.roles)}
+            await run_in_threadpool(_audit_denied, node, staff, request.url.path, detail)
             raise ForbiddenError(f"this page needs the role {' or '.join(roles)}")
         return staff
 
     return check
+
+
+def _audit_denied(node: Node, staff: Staff, path: str, detail: dict[str, Any]) -> None:
+    with node.store() as store:
+        store.append_audit(staff.name, "access.denied", path, detail)
 
 
 def now(node: Node) -> datetime:

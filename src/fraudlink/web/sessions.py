@@ -37,10 +37,7 @@ def find(store: Store, token: str | None, now: datetime) -> tuple[SessionRecord,
     """The live session and its (enabled) user for a cookie token, else ``None``."""
     if not token or len(token) > 128:
         return None
-    found = store.live_session(token_hash(token), now)
-    if found is None:
+    found = store.live_session_and_user(token_hash(token), now)
+    if found is None or found[1].disabled:
         return None
-    user = store.get_user(found.org, found.username)
-    if user is None or user.disabled:
-        return None
-    return found, user
+    return found

@@ -26,3 +26,7 @@ class Settings:
     refresh_every: float = 5.0
     # The platform's own event files (or world folder) that case evidence is gathered from.
     events: Path | None = None
+    # Threads running page handlers at once, per worker process. Pages hold the GIL for
+    # most of their time, so 40 threads (the default) only queue on it and switch
+    # context; a few are enough to overlap the store's waits (disk syncs, locks).
+    request_threads: int = 4

@@ -56,8 +56,11 @@ def serve_command(
     err_console.print(f"node {escape(node.info.org)} ({node.info.role}) serving its inbox at "
                       f"{scheme}://{host}:{port}/exchange/v1/inbox")  # fmt: skip
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    options: dict[str, Any] = {"log_level": "info", "ssl_certfile": str(certfile) if certfile else None,
-               "ssl_keyfile": str(keyfile) if keyfile else None}  # fmt: skip
+    options: dict[str, Any] = {
+        "log_level": "info",
+        "ssl_certfile": str(certfile) if certfile else None,
+        "ssl_keyfile": str(keyfile) if keyfile else None,
+    }
     if workers > 1:
         del application  # each worker builds its own
         err_console.print(f"{workers} worker processes")

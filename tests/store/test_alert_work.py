@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from fraudlink.store import NotFoundError, Store, UserRecord, migrate
 from tests.store.conftest import FakeClock
-from tests.store.test_records import alert
+from tests.store.test_records import SHANGHAI, alert
 
 T = datetime(2026, 9, 1, tzinfo=UTC)
 
@@ -121,3 +121,15 @@ def test_the_migration_keeps_the_alerts_and_cases_already_there(store_url: str) 
         assert (kept.assigned_at, kept.disposition_by, kept.disposition_at) == (None, None, None)
         case = store.get_case("c-1")
         assert case is not None and case.alert_ids == ("al-1",)
+
+
+def test_the_queue_pages_and_bounds_time_in_sql(store: Store) -> None:
+    for i in range(6):  # 09:30 … 14:30 in Shanghai, scores 60 … 65
+        store.add_alert(alert(f"al-{i}", hour=9 + i, score=60 + i))
+    page, total, _ = store.alert_queue(limit=2, offset=2)
+    assert [a.id for a in page] == ["al-3", "al-2"] and total == 6
+    since = datetime(2026, 9, 1, 10, tzinfo=SHANGHAI)
+    until = datetime(2026, 9, 1, 12, 30, 15, 123456, tzinfo=SHANGHAI)  # al-3's time: excluded
+    window, total, _ = store.alert_queue(since=since, until=until, by="time")
+    assert [a.id for a in window] == ["al-2", "al-1"] and total == 2
+    assert store.alert_queue(offset=6)[0] == []

@@ -78,6 +78,11 @@ def test_pages_need_a_login_and_every_answer_has_security_headers(client: TestCl
         assert r.headers["x-content-type-options"] == "nosniff"
         assert r.headers["x-frame-options"] == "DENY"
         assert "strict-transport-security" not in r.headers  # plain HTTP here
+        assert r.headers["cache-control"] == "no-store"  # pages carry case data
+    # Static code and styles may stay in the browser (not in shared caches) for an hour.
+    css = client.get("/static/app.css")
+    assert css.status_code == 200 and css.headers["cache-control"] == "private, max-age=3600"
+    assert "unsafe-inline" not in css.headers["content-security-policy"]
 
 
 def test_login_with_totp_then_the_queue_escapes_what_it_shows(client: TestClient) -> None:

@@ -116,3 +116,25 @@ def test_without_the_built_libraries_the_page_works_and_the_log_says_how_to_buil
             assert "/static/vendor/" not in page.text and "<script" not in page.text
     told = [r.getMessage() for r in caplog.records if "htmx.min.js" in r.getMessage()]
     assert len(told) == 1 and "make frontend" in told[0]
+
+
+def test_days_bound_the_queue_in_the_consoles_time_zone(client: TestClient) -> None:
+    # The 25 alerts fall between 08:00 and 08:24 on 1 September in Shanghai (00:00 UTC).
+    that_day = client.get("/alerts?since=2026-09-01&until=2026-09-01&limit=100", headers=HX)
+    assert len(ids(that_day.text)) == 25
+    day_before = client.get("/alerts?until=2026-08-31", headers=HX)
+    assert ids(day_before.text) == []
+    day_after = client.get("/alerts?since=2026-09-02", headers=HX)
+    assert ids(day_after.text) == []
+    # Not a day: ignored, the whole queue shows, and the field is shown back empty.
+    page = client.get("/alerts?since=yesterday")
+    assert len(ids(page.text)) == 25 and 'name="since" value=""' in page.text
+
+
+def test_later_pages_come_from_sql_not_from_reading_every_earlier_row(
+    client: TestClient,
+) -> None:
+    second = client.get("/alerts?limit=10&page=2", headers=HX)
+    assert ids(second.text) == [f"al-{i:02d}" for i in range(10, 20)]
+    third = client.get("/alerts?limit=10&page=3", headers=HX)
+    assert ids(third.text) == [f"al-{i:02d}" for i in range(20, 25)]

@@ -227,13 +227,22 @@ class Store(AlertWork, ExchangeRecords, SessionRecords):
         limit: int = 100,
         assignee: str | None = None,
         unassigned: bool = False,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        offset: int = 0,
     ) -> tuple[list[AlertRecord], int, list[str]]:
         """One page of the queue, filtered and sorted in SQL, with the matching count and the
         rules present; alert bodies are left out (the queue shows only the first reason).
 
-        ``assignee`` keeps the alerts given to that user, ``unassigned`` those given to none.
+        ``assignee`` keeps the alerts given to that user, ``unassigned`` those given to none;
+        ``since`` (inclusive) and ``until`` (exclusive) bound the alert's time; ``offset``
+        skips that many of the sorted alerts (the pages before this one).
         """
         where = []
+        if since is not None:
+            where.append(alerts.c.ts >= since)
+        if until is not None:
+            where.append(alerts.c.ts < until)
         if assignee is not None:
             where.append(alerts.c.assigned_to == assignee)
         if unassigned:
@@ -248,7 +257,8 @@ class Store(AlertWork, ExchangeRecords, SessionRecords):
                  else (alerts.c.ts.desc(), alerts.c.id))  # fmt: skip
         with self._tx() as conn:
             rows = conn.execute(
-                select(*_QUEUE_COLUMNS).where(*where).order_by(*order).limit(limit)
+                select(*_QUEUE_COLUMNS).where(*where).order_by(*order)
+                .limit(limit).offset(max(0, offset))
             ).all()  # fmt: skip
             total = int(conn.execute(
                 select(func.count()).select_from(alerts).where(*where)).scalar_one())  # fmt: skip

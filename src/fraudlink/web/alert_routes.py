@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -14,7 +15,7 @@ from fraudlink.store.tables import ALERT_STATUSES
 from fraudlink.web import htmx, security, staff_lang
 from fraudlink.web import vendor as _vendor  # noqa: F401  (the templates' vendor() helper)
 from fraudlink.web.deps import NodeDep, Staff, requires
-from fraudlink.web.templating import templates
+from fraudlink.web.templating import ZONE, templates
 
 router = APIRouter(include_in_schema=False)
 # The language switch serves the staff pages, which this router's pages head.
@@ -22,7 +23,21 @@ router.include_router(staff_lang.router)
 AnalystDep = Annotated[Staff, Depends(requires(*ALERT_WORKERS))]
 SEVERITIES = ("critical", "high", "medium", "low")
 WHO = ("mine", "unassigned")  # the queue's assignee filter; anything else: everyone's
-MAX_SCANNED = 10_000
+MAX_PAGE = 10_000
+
+
+def _day(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _start_of(day: date | None, days: int = 0) -> datetime | None:
+    """Midnight at the start of ``day`` (plus ``days``) in the console's time zone."""
+    if day is None:
+        return None
+    return datetime.combine(day + timedelta(days=days), time(0), tzinfo=ZONE)
 
 
 @router.get("/", include_in_schema=False)
@@ -42,23 +57,32 @@ def alert_queue(
     limit: int = 100,
     page: int = 1,
     who: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
 ) -> Response:
-    """The queue; to htmx (filters, sort, pages), only the table part of the page."""
+    """The queue; to htmx (filters, sort, pages), only the table part of the page.
+
+    ``since`` and ``until`` are days (YYYY-MM-DD) in the console's time zone, both
+    included; a day that is not one is ignored and shown back empty.
+    """
     status = status if status in ALERT_STATUSES else None
     per = max(1, min(limit, 500))
-    # The store pages from the top: deep pages cost what they skip, so they stop here.
-    page = max(1, min(page, MAX_SCANNED // per))
+    page = max(1, min(page, MAX_PAGE))
+    first_day, last_day = _day(since), _day(until)
     with node.store() as store:
         found, total, rules = store.alert_queue(
             status=status, rule_id=rule or None,
             severity=severity if severity in SEVERITIES else None,
-            by="time" if sort == "time" else "score", limit=page * per,
+            by="time" if sort == "time" else "score", limit=per, offset=(page - 1) * per,
+            since=_start_of(first_day), until=_start_of(last_day, days=1),
             **_assignee_filter(who, staff),
         )  # fmt: skip
     query = {"rule": rule or "", "severity": severity or "", "status": status or "",
-             "sort": sort, "limit": per, "who": who if who in WHO else ""}  # fmt: skip
-    pages = min(max(1, -(-total // per)), MAX_SCANNED // per)
-    context: dict[str, Any] = {"staff": staff, "alerts": found[(page - 1) * per :],
+             "sort": sort, "limit": per, "who": who if who in WHO else "",
+             "since": first_day.isoformat() if first_day else "",
+             "until": last_day.isoformat() if last_day else ""}  # fmt: skip
+    pages = min(max(1, -(-total // per)), MAX_PAGE)
+    context: dict[str, Any] = {"staff": staff, "alerts": found,
                                "total": total, "rule": rule,
                                "severity": severity, "status": status, "sort": sort,
                                "rules": rules, "severities": SEVERITIES,

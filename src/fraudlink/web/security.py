@@ -53,11 +53,17 @@ class SecurityHeaders:
                 names = {k.lower() for k, _ in headers}
                 headers += [(k, v) for k, v in self.extra if k not in names]
                 if b"cache-control" not in names and scope["path"] != "/healthz":
-                    headers.append((b"cache-control", b"no-store"))  # never in a shared cache
+                    headers.append((b"cache-control", _cache_rule(scope["path"])))
                 message = {**message, "headers": headers}
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+def _cache_rule(path: str) -> bytes:
+    """Pages and API answers are never kept (they carry case data); the static files are
+    public code and styles, kept by the browser for an hour and checked again after."""
+    return b"private, max-age=3600" if path.startswith("/static/") else b"no-store"
 
 
 def new_token() -> str:

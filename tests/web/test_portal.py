@@ -113,3 +113,15 @@ def test_one_address_cannot_flood_the_portal(client: TestClient) -> None:
     data = {**form(client), "account_1": "lt-u00000001", "account_2": ""}
     codes = [client.post("/report", data=data).status_code for _ in range(6)]
     assert codes == [200, 200, 200, 200, 200, 429]
+
+
+def test_several_workers_share_out_the_limit_so_an_address_never_gets_more_than_its_share() -> None:
+    from fraudlink.web.portal_routes import PER_ADDRESS, RateLimit
+
+    for workers in (1, 2, 3, 5, 8):
+        limits = [RateLimit(workers) for _ in range(workers)]
+        # The worst case: the address's reports reach every worker until each refuses.
+        allowed = sum(limit.allow("203.0.113.9", float(t)) for limit in limits for t in range(20))
+        assert PER_ADDRESS <= allowed < PER_ADDRESS + workers
+        assert all(not limit.allow("203.0.113.9", 21.0) for limit in limits)
+        assert all(limit.allow("198.51.100.1", 21.0) for limit in limits)  # others unaffected

@@ -46,7 +46,7 @@ def serve_command(
     if (certfile is None) != (keyfile is None):
         raise fail("give both --certfile and --keyfile for HTTPS, or neither")
     settings = Settings(home=home, passphrase=read_passphrase(plain), pump_every=pump_every,
-                        tls=certfile is not None, events=events)  # fmt: skip
+                        tls=certfile is not None, events=events, workers=workers)  # fmt: skip
     try:
         application = create_app(settings)
     except (NodeError, KeyFileError) as exc:

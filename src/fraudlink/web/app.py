@@ -72,7 +72,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.node = node
     app.state.settings = settings
     app.state.payee = payee
-    app.state.report_limit = portal_routes.RateLimit()
+    app.state.report_limit = portal_routes.RateLimit(settings.workers)
     app.add_middleware(SecurityHeaders, tls=settings.tls)
     app.include_router(exchange_routes.router)
     app.include_router(auth_routes.router)

@@ -32,14 +32,22 @@ ROWS = 3
 
 
 class RateLimit:
-    def __init__(self) -> None:
+    """Reports per address within WINDOW_S, counted in this process.
+
+    With ``serve --workers N`` each worker counts only the reports it took, so each
+    allows its share, rounded up: an address gets at most N × ceil(PER_ADDRESS / N)
+    (6 of 5 with two workers), never N times the limit.
+    """
+
+    def __init__(self, workers: int = 1) -> None:
         self.seen: dict[str, deque[float]] = defaultdict(deque)
+        self.per_address = -(-PER_ADDRESS // max(1, workers))
 
     def allow(self, who: str, now: float) -> bool:
         times = self.seen[who]
         while times and times[0] < now - WINDOW_S:
             times.popleft()
-        if len(times) >= PER_ADDRESS:
+        if len(times) >= self.per_address:
             return False
         times.append(now)
         return True

@@ -30,3 +30,6 @@ class Settings:
     # most of their time, so 40 threads (the default) only queue on it and switch
     # context; a few are enough to overlap the store's waits (disk syncs, locks).
     request_threads: int = 4
+    # How many worker processes serve this node (`serve --workers`); limits kept in memory
+    # are shared out among them.
+    workers: int = 1

@@ -22,6 +22,7 @@ from fraudlink.exchange import outbox, routes
 from fraudlink.exchange.mailroom import receive
 from fraudlink.exchange.node import Node
 from fraudlink.investigate import evidence
+from fraudlink.investigate.evidence_arrivals import wait_for_imports
 from fraudlink.sim.truth import Truth
 from fraudlink.sim.world import simulate
 from fraudlink.store import ReportRecord
@@ -73,6 +74,7 @@ def police(world: tuple[Path, Truth], tmp_path_factory: pytest.TempPathFactory) 
         blobs = {n: (made / e.file).read_bytes() for n, e in manifest.tables.items()}
         sent = outbox.post(platform, "hz-cyber", KIND, pack_case(manifest, blobs), ref=f"case-{i}")
         assert receive(node, sent.body, HANDLERS).accepted
+    wait_for_imports(timeout=120)
     ok("evidence", "import", str(folder), "--label", "platform exports", "--home", str(node.home))
     return node
 
@@ -143,6 +145,11 @@ def test_portal_reports_are_victims_counted_once(world: tuple[Path, Truth], poli
     new = next(v for v in got["victims"] if "FR-2" in v["reports"])
     assert new["found_by"] == "report" and new["loss"] == 880_000
     assert got["total"]["loss"] == sum(v.loss for v in truth.victims) + 880_000
+    # A report's number starts a trace: from the transfer its payment matched.
+    traced = json.loads(ok("trace", "--home", str(home), "--victim", "FR-1", "--json"))
+    assert traced["seeded"] == pay.amount
+    unmatched = run("trace", "--home", str(home), "--victim", "FR-2")
+    assert unmatched.exit_code != 0 and "report FR-2: no completed transfer" in unmatched.output
 
 
 def _report(number: str, contact: str, payments: list[dict[str, object]]) -> ReportRecord:

@@ -12,6 +12,7 @@ from fraudlink.exchange import outbox
 from fraudlink.exchange.mailroom import receive
 from fraudlink.exchange.node import Node
 from fraudlink.investigate import evidence
+from fraudlink.investigate.evidence_arrivals import wait_for_imports
 from fraudlink.investigate.evidence_custody import held_sources
 from fraudlink.sim.truth import Truth
 from fraudlink.sim.world import simulate
@@ -44,6 +45,7 @@ def test_an_accepted_referral_is_imported_with_its_message(
     sent = outbox.post(platform, "hz-cyber", KIND, referred, ref="case-m")
     got = receive(police, sent.body, HANDLERS)
     assert got.accepted
+    wait_for_imports(timeout=60)
     folder = evidence.case_folder(police.home, "case-m")
     assert folder is not None and (folder / "events.parquet").exists()
     info = evidence.read_source(folder)
@@ -61,6 +63,7 @@ def test_an_accepted_referral_is_imported_with_its_message(
     # The same bytes again (a lost receipt): the first receipt, nothing imported twice.
     stamp = (folder / "source.json").stat().st_mtime_ns
     assert receive(police, sent.body, HANDLERS).duplicate
+    wait_for_imports(timeout=60)
     assert (folder / "source.json").stat().st_mtime_ns == stamp
     assert evidence.evidence_folders(police.home) == [folder]
 
@@ -72,6 +75,7 @@ def test_a_package_that_records_no_events_is_still_accepted(
     platform, police = nodes
     sent = outbox.post(platform, "hz-cyber", KIND, case_body(), ref="case-1")
     assert receive(police, sent.body, HANDLERS).accepted
+    wait_for_imports(timeout=60)
     assert (police.home / "inbox" / "case-1" / "manifest.json").exists()
     assert evidence.case_folder(police.home, "case-1") is None
     with police.store() as store:

@@ -27,7 +27,7 @@ from fraudlink.exchange import outbox
 from fraudlink.exchange.envelope import Header
 from fraudlink.exchange.mailroom import ContentError
 from fraudlink.exchange.node import Node, NodeError
-from fraudlink.investigate import evidence as evidence_store
+from fraudlink.investigate import evidence_arrivals
 from fraudlink.store import AlertRecord, DuplicateError, MessageRecord
 
 KIND = "case_referral"
@@ -224,27 +224,9 @@ def take_referral(node: Node, header: Header, body: bytes) -> str:
         if store.get_case(manifest.case_id) is None:
             with contextlib.suppress(DuplicateError):
                 store.open_case(manifest.case_id, manifest.title, node.info.org)
-    _into_evidence(node, folder, header.message_id)
+    # Into the evidence store, where every investigation reads it (after the receipt).
+    evidence_arrivals.import_later(node, folder, header.message_id)
     return manifest.case_id
-
-
-def _into_evidence(node: Node, folder: Path, message_id: str) -> None:
-    """Add the received package to the node's evidence store, where every investigation
-    reads it. The package is authentic and intact by now, so a package whose rows cannot
-    become events is kept (in the inbox, and audited with the reason) rather than refused:
-    the sender did nothing wrong that a resend would fix."""
-    try:
-        got = evidence_store.import_package(
-            node.home, folder, message_id=message_id, clock=node.clock
-        )
-        action = "evidence.import"
-        detail: dict[str, object] = {"source": got.folder.name, "events": got.info.events,
-                                     "manifest_sha256": got.info.manifest_sha256,
-                                     "changed": got.changed}  # fmt: skip
-    except (evidence_store.EvidenceError, OSError) as exc:
-        action, detail = "evidence.not_imported", {"reason": str(exc)}
-    with node.store() as store:
-        store.append_audit(node.info.org, action, folder.name, detail)
 
 
 def find_package(node: Node, case_id: str) -> Path:

@@ -27,6 +27,7 @@ from fraudlink.exchange import outbox, routes
 from fraudlink.exchange.keys import fingerprint
 from fraudlink.exchange.node import Node
 from fraudlink.freeze import holdings, service
+from fraudlink.investigate import evidence_arrivals
 from fraudlink.model.money import format_money
 from fraudlink.store import AlertRecord
 from fraudlink.web.app import create_app
@@ -126,6 +127,7 @@ def refer_and_freeze(
         (attempt,) = outbox.pump(platform)
         _receipt_row(table, "freeze answer", freeze.id, attempt)
     console.print(table)
+    evidence_arrivals.wait_for_imports()  # the referred packages, into the evidence store
     with police.store() as store:
         done = store.get_freeze(freeze.id)
         referred = [m for m in store.list_messages(direction="in") if m.kind == referral.KIND]

@@ -18,6 +18,7 @@ from rich.table import Table
 
 from fraudlink.cli.app import app, console, fail, spinner
 from fraudlink.cli.evidence_cmd import investigation_inputs
+from fraudlink.investigate.evidence_custody import portal_reports
 from fraudlink.investigate.ledger import Ledger
 from fraudlink.investigate.ledger_parquet import load_ledger
 from fraudlink.investigate.trace import Direction, trace_funds
@@ -30,6 +31,7 @@ from fraudlink.investigate.trace_seeds import (
     traced_share,
     victim_destinations,
 )
+from fraudlink.investigate.victim_reports import match_reports
 from fraudlink.model.money import format_money
 from fraudlink.sim.truth import Truth
 
@@ -76,10 +78,26 @@ def _truth(path: Path | None, events: list[Path]) -> Truth | None:
         raise fail(f"{escape(str(path))}: not a truth.json ({exc})") from exc
 
 
+def _report_seeds(ledger: Ledger, home: Path | None, number: str) -> list[int] | None:
+    """The transfers a victim's portal report describes (docs/investigate-evidence.md)."""
+    found = [r for r in portal_reports(home) if r.id == number] if home is not None else []
+    if not found:
+        return None
+    (match,) = match_reports(ledger, found)
+    if not match.transfers:
+        raise SeedError(f"report {number}: no completed transfer in the evidence matches its "
+                        "payee, amount and time")  # fmt: skip
+    return sorted(match.transfers)
+
+
 def _victim_seeds(
-    ledger: Ledger, victim: str, truth_file: Path | None, events: list[Path]
-) -> tuple[list[int], str, dict[str, int] | None]:
+    ledger: Ledger, victim: str, truth_file: Path | None, events: list[Path],
+    home: Path | None = None,
+) -> tuple[list[int], str, dict[str, int] | None]:  # fmt: skip
     """Seeds, a label, and (for a simulated victim) where the money really ended."""
+    reported = _report_seeds(ledger, home, victim.strip())
+    if reported is not None:
+        return reported, f"report {victim.strip()}", None
     truth = _truth(truth_file, events)
     known = find_victim(truth, victim) if truth is not None else None
     if known is not None:
@@ -105,8 +123,8 @@ def trace_command(
         str | None,
         typer.Option(
             "--victim",
-            help="A victim's person id (from truth.json) or the transfer ids of their "
-            "payments, comma-separated.",
+            help="A victim's portal report number (with --home), person id (from "
+            "truth.json) or the transfer ids of their payments, comma-separated.",
         ),
     ] = None,
     back: Annotated[bool, typer.Option("--back", help="Where the money came from.")] = False,
@@ -152,7 +170,9 @@ def trace_command(
             seeds = seeds_from_account(ledger, from_account, direction=direction, org=org)
             start = f"account {from_account}"
         else:
-            seeds, start, destinations = _victim_seeds(ledger, victim or "", truth_file, events)
+            seeds, start, destinations = _victim_seeds(
+                ledger, victim or "", truth_file, events, home
+            )
         result = trace_funds(ledger, seeds, direction=direction, method=method.value, max_hops=hops)
     except (SeedError, ValueError) as exc:
         raise fail(escape(str(exc)), "check the id against the events given") from exc

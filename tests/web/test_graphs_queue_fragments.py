@@ -28,6 +28,11 @@ HX = {"HX-Request": "true"}
 
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
+    yield from analyst_with_25_alerts(tmp_path)
+
+
+def analyst_with_25_alerts(tmp_path: Path) -> Iterator[TestClient]:
+    """A platform node with 25 open alerts and li.wei logged in."""
     node = Node.init(tmp_path / "node", "hx-mall", "platform", None)
     with node.store() as store:
         store.add_user(UserRecord(org="hx-mall", username="li.wei", roles=("analyst",),

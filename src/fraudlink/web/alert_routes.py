@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
 
 from fraudlink.exchange.node import Node
 from fraudlink.store import NotFoundError
@@ -15,6 +16,7 @@ from fraudlink.store.tables import ALERT_STATUSES
 from fraudlink.web import htmx, security, staff_lang
 from fraudlink.web import vendor as _vendor  # noqa: F401  (the templates' vendor() helper)
 from fraudlink.web.deps import NodeDep, Staff, requires
+from fraudlink.web.queue_cache import QueueCache, QueueView
 from fraudlink.web.templating import ZONE, templates
 
 router = APIRouter(include_in_schema=False)
@@ -69,27 +71,36 @@ def alert_queue(
     per = max(1, min(limit, 500))
     page = max(1, min(page, MAX_PAGE))
     first_day, last_day = _day(since), _day(until)
-    with node.store() as store:
-        found, total, rules = store.alert_queue(
-            status=status, rule_id=rule or None,
-            severity=severity if severity in SEVERITIES else None,
-            by="time" if sort == "time" else "score", limit=per, offset=(page - 1) * per,
-            since=_start_of(first_day), until=_start_of(last_day, days=1),
-            **_assignee_filter(who, staff),
-        )  # fmt: skip
     query = {"rule": rule or "", "severity": severity or "", "status": status or "",
              "sort": sort, "limit": per, "who": who if who in WHO else "",
              "since": first_day.isoformat() if first_day else "",
              "until": last_day.isoformat() if last_day else ""}  # fmt: skip
-    pages = min(max(1, -(-total // per)), MAX_PAGE)
-    context: dict[str, Any] = {"staff": staff, "alerts": found,
-                               "total": total, "rule": rule,
-                               "severity": severity, "status": status, "sort": sort,
-                               "rules": rules, "severities": SEVERITIES,
-                               "statuses": ALERT_STATUSES, "page": page, "pages": pages,
-                               "first": (page - 1) * per, "query": query,
+    context: dict[str, Any] = {"staff": staff, "rule": rule, "severity": severity,
+                               "status": status, "sort": sort, "severities": SEVERITIES,
+                               "statuses": ALERT_STATUSES, "page": page, "query": query,
                                "who": query["who"], "whos": WHO}  # fmt: skip
-    return htmx.page_or_block(request, "alerts.html", "queue", context)
+    cache: QueueCache = request.app.state.queue_cache
+    filters = _assignee_filter(who, staff)
+    key = (staff_lang.lang_of(request), tuple(query.items()), page, tuple(filters.items()))
+    view = cache.get(key)
+    if view is None:
+        with node.store() as store:
+            found, total, rules = store.alert_queue(
+                status=status, rule_id=rule or None,
+                severity=severity if severity in SEVERITIES else None,
+                by="time" if sort == "time" else "score", limit=per, offset=(page - 1) * per,
+                since=_start_of(first_day), until=_start_of(last_day, days=1), **filters,
+            )  # fmt: skip
+        table = {"alerts": found, "total": total, "first": (page - 1) * per,
+                 "pages": min(max(1, -(-total // per)), MAX_PAGE)}  # fmt: skip
+        view = QueueView(rules, htmx.render_block(request, "alerts.html", "queue",
+                                                  {**context, **table}))  # fmt: skip
+        cache.put(key, view)
+    if htmx.wants_fragment(request):
+        return HTMLResponse(view.table_html, headers=htmx.VARY)
+    # The table was rendered by the same autoescaping template: it is HTML already.
+    context |= {"rules": view.rules, "queue_html": Markup(view.table_html)}  # noqa: S704
+    return templates.TemplateResponse(request, "alerts.html", context, headers=htmx.VARY)
 
 
 @router.get("/alerts/{alert_id}", response_class=HTMLResponse)
@@ -108,6 +119,7 @@ def alert_page(request: Request, alert_id: str, node: NodeDep, staff: AnalystDep
 
 @router.post("/alerts/{alert_id}/status")
 def set_status(
+    request: Request,
     alert_id: str,
     node: NodeDep,
     staff: AnalystDep,
@@ -127,6 +139,7 @@ def set_status(
                                 note=note)  # fmt: skip
         except NotFoundError:
             return Response("no such alert\n", status_code=404)
+    request.app.state.queue_cache.clear()
     return RedirectResponse(f"/alerts/{alert_id}", status_code=303)
 
 
@@ -176,4 +189,5 @@ def assign(
             return templates.TemplateResponse(request, "error.html",
                                               {"staff": staff, "message": str(exc)},
                                               status_code=422)  # fmt: skip
+    request.app.state.queue_cache.clear()
     return RedirectResponse(f"/alerts/{alert_id}", status_code=303)

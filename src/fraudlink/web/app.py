@@ -29,6 +29,7 @@ from fraudlink.web import (
 )
 from fraudlink.web.deps import ForbiddenError, LoginRequiredError
 from fraudlink.web.payee_routes import PayeeState
+from fraudlink.web.queue_cache import QueueCache
 from fraudlink.web.security import SecurityHeaders
 from fraudlink.web.settings import Settings
 from fraudlink.web.templating import templates
@@ -73,6 +74,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.payee = payee
     app.state.report_limit = portal_routes.RateLimit(settings.workers)
+    app.state.queue_cache = QueueCache(settings.queue_cache_seconds)
     app.add_middleware(SecurityHeaders, tls=settings.tls)
     app.include_router(exchange_routes.router)
     app.include_router(auth_routes.router)

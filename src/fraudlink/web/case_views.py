@@ -18,6 +18,7 @@ what it sent.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,8 @@ log = logging.getLogger("fraudlink.web")
 
 _analyses = LatestAnalyses(build_analysis)
 _views = Memo(64)
+_refusals: dict[tuple[str, str, tuple[tuple[str, int, int], ...]], evidence.EvidenceError] = {}
+_refusals_lock = threading.Lock()
 
 
 def analysis(home: Path, case_id: str | None = None) -> tuple[Analysis | None, bool]:
@@ -59,9 +62,27 @@ def ensure_imported(home: Path, case_id: str, package_folder: Path) -> None:
     Referrals are imported as they arrive; this catches those received before that, so
     their page still has a trace. Importing is idempotent and all-or-nothing.
     """
-    if evidence.case_folder(home, case_id) is None:
+    if evidence.case_folder(home, case_id) is not None:
+        return
+    # A package that cannot become events fails the same way each time: remembered per
+    # version of its files, so each view does not read and convert it again.
+    stamp = (str(home), case_id, _stamp(package_folder))
+    with _refusals_lock:
+        refused = _refusals.get(stamp)
+    if refused is not None:
+        raise refused
+    try:
         evidence.import_package(home, package_folder)
-        log.info("case %s imported into the evidence store on first view", case_id)
+    except evidence.EvidenceError as exc:
+        with _refusals_lock:
+            _refusals[stamp] = exc
+        raise
+    log.info("case %s imported into the evidence store on first view", case_id)
+
+
+def _stamp(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    return tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns)
+                 for p in sorted(folder.iterdir()) if p.is_file())  # fmt: skip
 
 
 def subjects_of(accounts: Iterable[str], holders: dict[str, str]) -> list[Account]:

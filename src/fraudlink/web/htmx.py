@@ -29,6 +29,10 @@ def page_or_block(request: Request, name: str, block: str, context: dict[str, An
     """The whole page ``name``, or only its ``block`` when htmx asks for a fragment."""
     if not wants_fragment(request):
         return templates.TemplateResponse(request, name, context, headers=VARY)
+    return HTMLResponse(render_block(request, name, block, context), headers=VARY)
+
+
+def render_block(request: Request, name: str, block: str, context: dict[str, Any]) -> str:
+    """Only ``block`` of the template ``name``, as the whole page would render it."""
     template = templates.get_template(name)
-    rendered = template.blocks[block](template.new_context({"request": request, **context}))
-    return HTMLResponse("".join(rendered), headers=VARY)
+    return "".join(template.blocks[block](template.new_context({"request": request, **context})))

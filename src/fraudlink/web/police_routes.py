@@ -97,8 +97,8 @@ def case_page(request: Request, case_id: str, node: NodeDep, staff: Investigator
         return _error(request, staff, f"This case's package no longer verifies: {exc}", 409)
     with node.store() as store:
         store.append_audit(staff.name, "case.view", case_id, {})
-        freezes = [f for f in store.list_freezes() if f.case_id == case_id]
         every_freeze = store.list_freezes()
+    freezes = [f for f in every_freeze if f.case_id == case_id]
     holders = _holders(data)
     tables: dict[str, Any] = {
         name: {"rows": len(rows), "columns": sorted({k for r in rows[:SHOWN_ROWS] for k in r}),

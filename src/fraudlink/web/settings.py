@@ -33,3 +33,6 @@ class Settings:
     # How many worker processes serve this node (`serve --workers`); limits kept in memory
     # are shared out among them.
     workers: int = 1
+    # How long the alert queue's rendered table is reused for the same view (seconds;
+    # 0: never). Changes made in this process clear it at once (web/queue_cache.py).
+    queue_cache_seconds: float = 1.0

@@ -48,10 +48,17 @@ def from_accept_language(header: str) -> str | None:
 
 
 def lang_of(request: Request) -> str:
+    # Kept on the request: a page asks for every text it shows (hundreds in the queue).
+    known: str | None = getattr(request.state, "staff_lang", None)
+    if known is not None:
+        return known
     picked = request.cookies.get(COOKIE)
     if picked in LANGS:
-        return str(picked)
-    return from_accept_language(request.headers.get("accept-language", "")) or DEFAULT
+        lang = str(picked)
+    else:
+        lang = from_accept_language(request.headers.get("accept-language", "")) or DEFAULT
+    request.state.staff_lang = lang
+    return lang
 
 
 def text(lang: str, key: str, default: str | None = None, **fields: Any) -> str:

@@ -1,0 +1,52 @@
+"""The alert queue's table as last rendered, kept for a second.
+
+Many analysts keep the queue open and reload it; each view would otherwise read and
+render the same hundred alerts again (most of the page's time). A view is served from
+here when the same filters, page and language were rendered less than ``ttl`` seconds
+ago. A change made through this process (an outcome, an assignment) empties it at once;
+one made through another worker shows within ``ttl``. The queue is a list of work, not a
+record: the alert page itself is always read fresh.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class QueueView:
+    rules: list[str]  # the rules present, for the filter form
+    table_html: str  # the rendered queue block
+
+
+class QueueCache:
+    def __init__(
+        self, ttl: float = 1.0, size: int = 256, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.ttl = ttl
+        self.size = size
+        self.clock = clock
+        self._views: OrderedDict[Hashable, tuple[float, QueueView]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> QueueView | None:
+        with self._lock:
+            found = self._views.get(key)
+            if found is None or self.clock() - found[0] >= self.ttl:
+                return None
+            return found[1]
+
+    def put(self, key: Hashable, view: QueueView) -> None:
+        with self._lock:
+            self._views[key] = (self.clock(), view)
+            self._views.move_to_end(key)
+            while len(self._views) > self.size:
+                self._views.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._views.clear()

@@ -1,0 +1,80 @@
+"""The alert queue's table reused for a moment: same view within the TTL, fresh after it
+or after a change made through the console."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from fraudlink.exchange.node import Node
+from fraudlink.store import AlertRecord
+from fraudlink.web.queue_cache import QueueCache, QueueView
+from tests.web.test_graphs_queue_fragments import HX, T, analyst_with_25_alerts, ids
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> Iterator[TestClient]:
+    yield from analyst_with_25_alerts(tmp_path)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_view_lives_for_the_ttl_and_the_oldest_goes_first() -> None:
+    clock = Clock()
+    cache = QueueCache(ttl=1.0, size=2, clock=clock)
+    view = QueueView(["r"], "<table></table>")
+    cache.put("a", view)
+    clock.now += 0.99
+    assert cache.get("a") is view
+    clock.now += 0.01
+    assert cache.get("a") is None  # expired at exactly the TTL
+    cache.put("a", view)
+    cache.put("b", view)
+    cache.put("c", view)  # over the size: "a", the oldest, goes
+    assert cache.get("a") is None and cache.get("b") is view and cache.get("c") is view
+    cache.clear()
+    assert cache.get("b") is None and cache.get("c") is None
+
+
+def _another_alert(client: TestClient) -> None:
+    node: Node = client.app.state.node  # type: ignore[attr-defined]
+    with node.store() as store:
+        store.add_alert(AlertRecord(
+            id="al-99", rule_id="mule-pass-through", rule_version=1, entity_kind="account",
+            entity_id="hx-u99999", ts=T, score=100, severity="critical", reasons=["new"],
+            body={}, created_at=datetime.now(UTC),
+        ))  # fmt: skip
+
+
+def test_the_same_view_is_reused_until_a_change_through_the_console(client: TestClient) -> None:
+    first = client.get("/alerts?limit=5", headers=HX)
+    _another_alert(client)  # written by another process, e.g. `fraudlink alerts import`
+    again = client.get("/alerts?limit=5", headers=HX)
+    assert ids(again.text) == ids(first.text)  # within the second: the same table
+    other_view = client.get("/alerts?limit=6", headers=HX)
+    assert ids(other_view.text)[0] == "al-99"  # another view is read fresh
+    # An outcome set through the console empties the cache: the next view is fresh.
+    page = client.get("/alerts/al-00")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    done = client.post("/alerts/al-00/status", data={"status": "false_positive", "csrf": csrf})
+    assert done.status_code == 303
+    fresh = client.get("/alerts?limit=5", headers=HX)
+    assert ids(fresh.text)[0] == "al-99" and "al-00" not in ids(fresh.text)
+
+
+def test_a_full_page_shows_the_cached_table_inside_the_page(client: TestClient) -> None:
+    fragment = client.get("/alerts?limit=5", headers=HX)
+    page = client.get("/alerts?limit=5")
+    assert "<html" in page.text and fragment.text in page.text
+    assert 'name="rule"' in page.text and "refund-burst-signed" in page.text  # the form

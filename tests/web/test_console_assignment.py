@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from fraudlink.auth import passwords, totp
+from fraudlink.auth import passwords
 from fraudlink.exchange.node import Node
 from fraudlink.store import AlertRecord, UserRecord
 from fraudlink.web.app import create_app
 from fraudlink.web.settings import Settings
+from tests.web.staff_login import log_in
 
 PASSWORD = "a long and quiet river"
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
@@ -47,11 +48,7 @@ def node(tmp_path: Path) -> Node:
 def client(node: Node) -> Iterator[TestClient]:
     app = create_app(Settings(home=node.home, passphrase=None, pump_every=0))
     with TestClient(app, follow_redirects=False) as c:
-        form = c.get("/login")
-        csrf = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
-        done = c.post("/login", data={"username": "li.wei", "password": PASSWORD, "csrf": csrf,
-                                      "code": totp.code_at(SECRET, datetime.now(UTC))})  # fmt: skip
-        assert done.status_code == 303
+        log_in(c, "li.wei", PASSWORD, SECRET)
         yield c
 
 

@@ -22,6 +22,7 @@ from fraudlink.store import AlertRecord, UserRecord
 from fraudlink.web.app import create_app
 from fraudlink.web.settings import Settings
 from tests.integration.servers import PASSPHRASE, free_port, serving
+from tests.web.staff_login import log_in
 
 PASSWORD = "a long and quiet river"
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
@@ -63,11 +64,7 @@ def client(nodes: tuple[Node, Node, str], world: Path) -> Iterator[TestClient]:
     app = create_app(Settings(home=platform.home, passphrase=PASSPHRASE.encode(),
                               pump_every=0, events=world))  # fmt: skip
     with TestClient(app, follow_redirects=False) as c:
-        form = c.get("/login")
-        csrf = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
-        done = c.post("/login", data={"username": "li.wei", "password": PASSWORD, "csrf": csrf,
-                                      "code": totp.code_at(SECRET, datetime.now(UTC))})  # fmt: skip
-        assert done.status_code == 303
+        log_in(c, "li.wei", PASSWORD, SECRET)
         yield c
 
 

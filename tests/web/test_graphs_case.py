@@ -18,7 +18,7 @@ import duckdb
 import pytest
 from fastapi.testclient import TestClient
 
-from fraudlink.auth import passwords, totp
+from fraudlink.auth import passwords
 from fraudlink.cases.referral import open_case, refer
 from fraudlink.dispatch import HANDLERS
 from fraudlink.exchange import routes
@@ -34,6 +34,7 @@ from fraudlink.store import AlertRecord, UserRecord
 from fraudlink.web.app import create_app
 from fraudlink.web.security import CSP
 from fraudlink.web.settings import Settings
+from tests.web.staff_login import log_in
 
 PASSWORD = "a long and quiet river"
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
@@ -98,11 +99,7 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> Setup:
 def client(setup: Setup) -> Iterator[TestClient]:
     app = create_app(Settings(home=setup.police.home, passphrase=None, pump_every=0))
     with TestClient(app, follow_redirects=False) as c:
-        form = c.get("/login")
-        csrf = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
-        done = c.post("/login", data={"username": "zhao.min", "password": PASSWORD, "csrf": csrf,
-                                      "code": totp.code_at(SECRET, datetime.now(UTC))})  # fmt: skip
-        assert done.status_code == 303
+        log_in(c, "zhao.min", PASSWORD, SECRET)
         yield c
 
 

@@ -66,6 +66,17 @@ def _audit(home: Path, got: evidence.ImportedSource) -> None:
                             "files": got.info.files, "by": "cli"})  # fmt: skip
 
 
+# For the investigation commands that also read what a police node holds.
+EvidenceHomeOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--home",
+        envvar="FRAUDLINK_HOME",
+        help="A police node: every source in its evidence store is read too.",
+    ),
+]
+
+
 @evidence_app.command("import")
 def import_command(
     paths: Annotated[

@@ -14,7 +14,7 @@ from rich.padding import Padding
 from rich.text import Text
 
 from fraudlink.cli.app import app, console, fail, spinner
-from fraudlink.cli.evidence_cmd import investigation_inputs
+from fraudlink.cli.evidence_cmd import EvidenceHomeOpt, investigation_inputs
 from fraudlink.investigate.gang_result import Gang, GangMember, GangReport
 from fraudlink.investigate.gang_score import acted_accounts, score_gangs
 from fraudlink.investigate.gang_sources import locate
@@ -58,14 +58,7 @@ def gangs_command(
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the gangs as JSON.")] = False,
-    home: Annotated[
-        Path | None,
-        typer.Option(
-            "--home",
-            envvar="FRAUDLINK_HOME",
-            help="A police node: every source in its evidence store is read too.",
-        ),
-    ] = None,
+    home: EvidenceHomeOpt = None,
 ) -> None:
     """Find the gangs: who works together, in what role, and where the money went.
 

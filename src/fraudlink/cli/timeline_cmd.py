@@ -14,6 +14,7 @@ from rich.table import Table
 
 from fraudlink.cases import package
 from fraudlink.cli.app import app, console, fail
+from fraudlink.cli.evidence_cmd import EvidenceHomeOpt
 from fraudlink.investigate import evidence, timeline, timeline_sources
 
 STYLE = {"alert": "bold red", "login_failed": "yellow", "transfer_in": "green",
@@ -27,14 +28,7 @@ def timeline_command(
         list[Path] | None,
         typer.Option("--events", help="Event files or world folders (repeat for each source)."),
     ] = None,
-    home: Annotated[
-        Path | None,
-        typer.Option(
-            "--home",
-            envvar="FRAUDLINK_HOME",
-            help="A police node: every source in its evidence store is read too.",
-        ),
-    ] = None,
+    home: EvidenceHomeOpt = None,
     tz: Annotated[str, typer.Option(help="Show times in this zone.")] = "Asia/Shanghai",
     as_json: Annotated[bool, typer.Option("--json", help="JSON instead of a table.")] = False,
 ) -> None:

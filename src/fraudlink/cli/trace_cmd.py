@@ -17,7 +17,7 @@ from rich.measure import Measurement
 from rich.table import Table
 
 from fraudlink.cli.app import app, console, fail, spinner
-from fraudlink.cli.evidence_cmd import investigation_inputs
+from fraudlink.cli.evidence_cmd import EvidenceHomeOpt, investigation_inputs
 from fraudlink.investigate.evidence_custody import portal_reports
 from fraudlink.investigate.ledger import Ledger
 from fraudlink.investigate.ledger_parquet import load_ledger
@@ -140,14 +140,7 @@ def trace_command(
     ] = None,
     tz: Annotated[str, typer.Option(help="Show times in this zone.")] = "Asia/Shanghai",
     as_json: Annotated[bool, typer.Option("--json", help="Print the trace as JSON.")] = False,
-    home: Annotated[
-        Path | None,
-        typer.Option(
-            "--home",
-            envvar="FRAUDLINK_HOME",
-            help="A police node: every source in its evidence store is read too.",
-        ),
-    ] = None,
+    home: EvidenceHomeOpt = None,
 ) -> None:
     """Follow money through accounts, hop by hop, in the order it moved.
 

@@ -78,3 +78,31 @@ def test_a_full_page_shows_the_cached_table_inside_the_page(client: TestClient) 
     page = client.get("/alerts?limit=5")
     assert "<html" in page.text and fragment.text in page.text
     assert 'name="rule"' in page.text and "refund-burst-signed" in page.text  # the form
+
+
+def test_one_caller_rebuilds_an_expired_view_while_the_others_get_the_old_one() -> None:
+    clock = Clock()
+    cache = QueueCache(ttl=1.0, clock=clock)
+    old, new = QueueView([], "old"), QueueView([], "new")
+    assert cache.view("k", lambda: old) is old
+    clock.now += 2  # expired
+    seen: list[str] = []
+
+    def rebuild() -> QueueView:
+        # Meanwhile another request for the same view gets the old one, without building.
+        seen.append(cache.view("k", lambda: QueueView([], "never")).table_html)
+        return new
+
+    assert cache.view("k", rebuild) is new
+    assert seen == ["old"] and cache.view("k", lambda: old) is new
+
+
+def test_a_view_read_before_a_change_is_not_kept_after_it() -> None:
+    cache = QueueCache(ttl=10.0, clock=Clock())
+
+    def read_then_change() -> QueueView:
+        cache.clear()  # an outcome recorded while this view was being read
+        return QueueView([], "before the change")
+
+    cache.view("k", read_then_change)
+    assert cache.get("k") is None

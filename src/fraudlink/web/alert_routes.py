@@ -82,8 +82,8 @@ def alert_queue(
     cache: QueueCache = request.app.state.queue_cache
     filters = _assignee_filter(who, staff)
     key = (staff_lang.lang_of(request), tuple(query.items()), page, tuple(filters.items()))
-    view = cache.get(key)
-    if view is None:
+
+    def build() -> QueueView:
         with node.store() as store:
             found, total, rules = store.alert_queue(
                 status=status, rule_id=rule or None,
@@ -93,9 +93,10 @@ def alert_queue(
             )  # fmt: skip
         table = {"alerts": found, "total": total, "first": (page - 1) * per,
                  "pages": min(max(1, -(-total // per)), MAX_PAGE)}  # fmt: skip
-        view = QueueView(rules, htmx.render_block(request, "alerts.html", "queue",
+        return QueueView(rules, htmx.render_block(request, "alerts.html", "queue",
                                                   {**context, **table}))  # fmt: skip
-        cache.put(key, view)
+
+    view = cache.view(key, build)
     if htmx.wants_fragment(request):
         return HTMLResponse(view.table_html, headers=htmx.VARY)
     # The table was rendered by the same autoescaping template: it is HTML already.

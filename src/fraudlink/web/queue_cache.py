@@ -6,6 +6,10 @@ here when the same filters, page and language were rendered less than ``ttl`` se
 ago. A change made through this process (an outcome, an assignment) empties it at once;
 one made through another worker shows within ``ttl``. The queue is a list of work, not a
 record: the alert page itself is always read fresh.
+
+When a view expires, one request renders it again while the others keep getting the
+previous one: otherwise every client waiting on that view rendered it at the same
+moment, and those renders were the slowest answers.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ class QueueCache:
         self.clock = clock
         self._views: OrderedDict[Hashable, tuple[float, QueueView]] = OrderedDict()
         self._lock = threading.Lock()
+        self._building: set[Hashable] = set()
+        self._generation = 0  # counts clear(): a view read before a change is not kept
 
     def get(self, key: Hashable) -> QueueView | None:
         with self._lock:
@@ -39,6 +45,29 @@ class QueueCache:
             if found is None or self.clock() - found[0] >= self.ttl:
                 return None
             return found[1]
+
+    def view(self, key: Hashable, build: Callable[[], QueueView]) -> QueueView:
+        """The view for ``key``: kept, or built by ``build``; while one caller rebuilds an
+        expired view, the others get the expired one."""
+        with self._lock:
+            found = self._views.get(key)
+            fresh = found is not None and self.clock() - found[0] < self.ttl
+            if found is not None and (fresh or key in self._building):
+                return found[1]
+            self._building.add(key)
+            generation = self._generation
+        try:
+            built = build()
+        finally:
+            with self._lock:
+                self._building.discard(key)
+        with self._lock:
+            if generation == self._generation:
+                self._views[key] = (self.clock(), built)
+                self._views.move_to_end(key)
+                while len(self._views) > self.size:
+                    self._views.popitem(last=False)
+        return built
 
     def put(self, key: Hashable, view: QueueView) -> None:
         with self._lock:
@@ -50,3 +79,4 @@ class QueueCache:
     def clear(self) -> None:
         with self._lock:
             self._views.clear()
+            self._generation += 1

@@ -49,6 +49,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/simulate.py
 	$(BIN)/python benchmarks/detect.py
 	$(BIN)/python benchmarks/exchange.py
+	$(BIN)/python benchmarks/investigate.py
 	$(BIN)/python benchmarks/payee_check.py
 	$(BIN)/python benchmarks/web.py
 

@@ -17,7 +17,7 @@ ended in, pairwise precision / recall / F1 of the persons, and FEBRL 4. Targets:
 step ≤ 60 s, one trace ≤ 1 s, peak RSS ≤ 6 GiB; ARI ≥ 0.90 with every leader in its
 gang's top 3, ≥ 95 % traced per victim, F1 ≥ 0.95.
 
-    python benchmarks/investigate.py [--world DIR] [--scale large] [--seed 1]
+    python benchmarks/investigate.py [--world DIR] [--scale xlarge] [--seed 1]
                                      [--steps build,gangs,trace,resolve] [--thresholds] [--json]
 
 Without ``--world``: /tmp/world-SCALE (/tmp/world-SCALE-SEED for a seed other than 1),
@@ -270,7 +270,11 @@ def resolve_detail(r: dict[str, Any], score: dict[str, Any]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--world", type=Path, help="a simulated world folder")
-    parser.add_argument("--scale", default="large", help="what to simulate without --world")
+    parser.add_argument(
+        "--scale",
+        default="xlarge",
+        help="what to simulate without --world (xlarge: ≥ 5M transfers)",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--steps", default=",".join(STEPS))
     parser.add_argument("--thresholds", action="store_true", help="F1 at other thresholds")

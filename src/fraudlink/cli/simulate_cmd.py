@@ -18,6 +18,7 @@ class ScaleName(StrEnum):
     small = "small"
     medium = "medium"
     large = "large"
+    xlarge = "xlarge"
 
 
 @app.command("simulate")
@@ -25,7 +26,10 @@ def simulate_command(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the world into.")],
     scale: Annotated[
         ScaleName,
-        typer.Option(help="tiny ≈ 10k events, small ≈ 200k, medium ≈ 2M, large ≈ 20M."),
+        typer.Option(
+            help="tiny ≈ 10k events, small ≈ 200k, medium ≈ 2M, large ≈ 20M, xlarge ≈ 27M "
+            "(≥ 5M transfers)."
+        ),
     ] = ScaleName.small,
     seed: Annotated[int, typer.Option(help="Same seed, byte-identical world.")] = 1,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summary.")] = False,

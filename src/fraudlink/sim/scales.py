@@ -28,6 +28,10 @@ SCALES: dict[str, Scale] = {
               lookalikes_each=20),
         Scale("large", people=300_000, days=30, refund_rings=40, scam_gangs=50, takeovers=200,
               lookalikes_each=60),
+        # The large population over 40 days: at least 5M wallet transfers, the size the
+        # investigation benchmark is specified at, with no more people to resolve.
+        Scale("xlarge", people=300_000, days=40, refund_rings=40, scam_gangs=50,
+              takeovers=200, lookalikes_each=60),
     )
 }  # fmt: skip
 

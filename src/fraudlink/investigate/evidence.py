@@ -39,6 +39,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from fraudlink.cases import package
+from fraudlink.digests import file_sha256
 from fraudlink.investigate.evidence_raw import RawFiles, locate_raw, write_raw
 from fraudlink.investigate.evidence_rows import EvidenceError, kyc_tables, package_events
 
@@ -220,7 +221,7 @@ def import_events(
     tmp = _tmp_folder(target)
     try:
         counts = write_raw(raw, tmp)
-        written = {p.name: _file_sha256(p) for p in sorted(tmp.iterdir())}
+        written = {p.name: file_sha256(p) for p in sorted(tmp.iterdir())}
         info = SourceInfo(
             source_id=target.name, kind="events", label=label,
             imported_at=clock().astimezone(UTC).isoformat(), events=counts["events"],
@@ -237,14 +238,6 @@ def import_events(
 
 def _encode(info: SourceInfo) -> bytes:
     return msgspec.json.format(msgspec.json.encode(info)) + b"\n"
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _tmp_folder(target: Path) -> Path:
@@ -264,7 +257,7 @@ def _write_source(
                 pq.write_table(content, tmp / name)  # snappy: quick to write on arrival
             else:
                 (tmp / name).write_bytes(content)
-        done = info({name: _file_sha256(tmp / name) for name in sorted(files)})
+        done = info({name: file_sha256(tmp / name) for name in sorted(files)})
         (tmp / SOURCE_FILE).write_bytes(_encode(done))
         _swap(tmp, target)
     except BaseException:

@@ -9,7 +9,6 @@ id), in event-time order, in the canonical wide schema.
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from fraudlink.digests import file_sha256
 from fraudlink.investigate.evidence_rows import EvidenceError
 from fraudlink.model.columns import EVENT_SCHEMA
 
@@ -34,14 +34,6 @@ class RawFiles:
     @property
     def inputs(self) -> list[Path]:
         return [Path(p) for p in self.digests]
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def check_events_file(path: Path) -> None:
@@ -81,7 +73,7 @@ def locate_raw(paths: list[Path]) -> RawFiles:
             if (file.parent / name).exists() and file.parent / name not in entities[name]:
                 entities[name].append(file.parent / name)
     every = [*events, *(p for found in entities.values() for p in found)]
-    digests = {str(p.resolve()): _sha256(p) for p in dict.fromkeys(every)}
+    digests = {str(p.resolve()): file_sha256(p) for p in dict.fromkeys(every)}
     return RawFiles(events=list(dict.fromkeys(events)), entities=entities, digests=digests)
 
 

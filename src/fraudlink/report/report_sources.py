@@ -3,10 +3,10 @@ every case package the police node received with the signed receipt it gave for 
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from fraudlink.digests import file_sha256
 from fraudlink.investigate.evidence_custody import CustodyReceipt, held_sources
 
 
@@ -29,14 +29,6 @@ class ReceivedPackage:
     events: int
     receipt: CustodyReceipt | None
     intact: bool  # the store's events still have the SHA-256 written at import
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def source_of(path: Path, note: str = "") -> Source:

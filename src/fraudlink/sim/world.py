@@ -12,7 +12,6 @@ Deterministic for a seed: the same seed writes byte-identical files. Files:
 
 from __future__ import annotations
 
-import hashlib
 import random
 import shutil
 import tempfile
@@ -26,6 +25,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from fraudlink.digests import file_sha256
 from fraudlink.model.columns import TIMESTAMP
 from fraudlink.model.geo import CITIES
 from fraudlink.sim.background import Background
@@ -203,11 +203,7 @@ def _manifest(
 ) -> dict[str, dict[str, object]]:
     files: dict[str, dict[str, object]] = {}
     for path in sorted(work.iterdir()):
-        digest = hashlib.sha256()
-        with path.open("rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(block)
-        entry: dict[str, object] = {"sha256": digest.hexdigest(), "bytes": path.stat().st_size}
+        entry: dict[str, object] = {"sha256": file_sha256(path), "bytes": path.stat().st_size}
         if path.suffix == ".parquet":
             entry["rows"] = pq.ParquetFile(path).metadata.num_rows
         files[path.name] = entry

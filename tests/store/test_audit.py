@@ -80,16 +80,18 @@ def test_a_detail_with_no_canonical_form_is_refused_and_nothing_written(store: S
     assert store.audit_entries() == []
 
 
-def test_concurrent_writers_keep_one_unbroken_chain(store_url: str) -> None:
-    writers, each = 4, 15
-    with Store.open(store_url, clock=FakeClock()) as first:
-        first.upgrade()
+def append_from_threads(url: str, writers: int, each: int, *, read_first: bool = False) -> None:
+    """``writers`` threads, each with its own store, append ``each`` entries (each after
+    a read of the log when ``read_first``); fails with the first error any thread met."""
     errors: list[BaseException] = []
 
     def work(n: int) -> None:
         try:
-            with Store.open(store_url) as mine:
+            with Store.open(url) as mine:
                 for i in range(each):
+                    if read_first:  # a reader beside the writers
+                        with mine.engine.connect() as conn:
+                            conn.exec_driver_sql("SELECT count(*) FROM audit_log").all()
                     mine.append_audit(f"worker-{n}", "message.sent", f"m-{n}-{i}")
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
@@ -100,6 +102,13 @@ def test_concurrent_writers_keep_one_unbroken_chain(store_url: str) -> None:
     for t in threads:
         t.join()
     assert errors == []
+
+
+def test_concurrent_writers_keep_one_unbroken_chain(store_url: str) -> None:
+    writers, each = 4, 15
+    with Store.open(store_url, clock=FakeClock()) as first:
+        first.upgrade()
+    append_from_threads(store_url, writers, each)
     with Store.open(store_url) as check:
         entries = check.audit_entries()
         assert [e.seq for e in entries] == list(range(1, writers * each + 1))

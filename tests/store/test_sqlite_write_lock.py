@@ -9,12 +9,12 @@ workers appending audit entries, that failed page views under load.
 from __future__ import annotations
 
 import sqlite3
-import threading
 from pathlib import Path
 
 import pytest
 
 from fraudlink.store import Store
+from tests.store.test_audit import append_from_threads
 
 
 def test_an_audit_write_holds_the_write_lock_from_its_first_statement(tmp_path: Path) -> None:
@@ -44,24 +44,7 @@ def test_many_writers_from_threads_all_land_in_one_chain(tmp_path: Path) -> None
     with Store.open(url) as store:
         store.upgrade()
     writers, each = 8, 40
-    errors: list[BaseException] = []
-
-    def work(n: int) -> None:
-        try:
-            with Store.open(url) as mine:
-                for i in range(each):
-                    with mine.engine.connect() as conn:  # a reader beside the writers
-                        conn.exec_driver_sql("SELECT count(*) FROM audit_log").all()
-                    mine.append_audit(f"w{n}", "case.view", f"c-{n}-{i}")
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=work, args=(n,)) for n in range(writers)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    append_from_threads(url, writers, each, read_first=True)
     with Store.open(url) as check:
         assert len(check.audit_entries()) == writers * each
         assert check.verify_audit().ok

@@ -63,18 +63,19 @@ class QueueCache:
                 self._building.discard(key)
         with self._lock:
             if generation == self._generation:
-                self._views[key] = (self.clock(), built)
-                self._views.move_to_end(key)
-                while len(self._views) > self.size:
-                    self._views.popitem(last=False)
+                self._keep(key, built)
         return built
 
     def put(self, key: Hashable, view: QueueView) -> None:
         with self._lock:
-            self._views[key] = (self.clock(), view)
-            self._views.move_to_end(key)
-            while len(self._views) > self.size:
-                self._views.popitem(last=False)
+            self._keep(key, view)
+
+    def _keep(self, key: Hashable, view: QueueView) -> None:
+        """Store ``view`` as the newest; the oldest go beyond ``size``. Lock held."""
+        self._views[key] = (self.clock(), view)
+        self._views.move_to_end(key)
+        while len(self._views) > self.size:
+            self._views.popitem(last=False)
 
     def clear(self) -> None:
         with self._lock:

@@ -237,7 +237,11 @@ def score(world: Path, work: Path, thresholds: bool) -> dict[str, Any]:
     """Accuracy against the truth: gang ARI and leader ranks, pairwise F1, FEBRL 4."""
     import pyarrow.parquet as pq
 
-    from fraudlink.investigate.gang_score import acted_accounts, score_gangs
+    from fraudlink.investigate.gang_score import (
+        acted_accounts,
+        leader_device_users,
+        score_gangs,
+    )
     from fraudlink.investigate.resolve import ResolveSettings
     from fraudlink.investigate.resolve import resolve as resolve_people
     from fraudlink.investigate.resolve_febrl import load_febrl4
@@ -249,7 +253,9 @@ def score(world: Path, work: Path, thresholds: bool) -> dict[str, Any]:
     if (work / "gangs.json").exists():
         truth = msgspec.json.decode((world / "truth.json").read_bytes(), type=Truth)
         report = msgspec.json.decode((work / "gangs.json").read_bytes(), type=GangReport)
-        found = score_gangs(report, truth, acted_accounts([world / "events.parquet"]))
+        events = [world / "events.parquet"]
+        acted, used = acted_accounts(events), leader_device_users(events, truth)
+        found = score_gangs(report, truth, acted, used)
         ranks = list(found.leader_ranks.values())
         out["gangs"] = {
             "true_gangs": len(truth.gangs),
@@ -257,7 +263,9 @@ def score(world: Path, work: Path, thresholds: bool) -> dict[str, Any]:
             "scored": found.scored,
             "unseen": found.unseen,
             "ranks": dict(sorted(Counter(str(r) for r in ranks).items())),
+            "ranked": len(ranks),
             "top3": sum(r is not None and r <= 3 for r in ranks),
+            "hidden_leaders": found.hidden_leaders,
         }
     if (work / "clusters.parquet").exists():
         febrl, febrl_truth = load_febrl4()

@@ -10,20 +10,27 @@ group is the gang holding most of their accounts, or a group of one.
 The leader of a scam gang is its coordinator, known by their wallet; a refund ring's
 organiser holds no account and is known by the devices they lend to the claimants,
 which gang finding reports as the gang's device controller.
+
+A leader is ranked only if the events show them, as members are scored only if they
+acted: a coordinator whose wallet acted, an organiser whose devices worked the accounts
+of at least two members. An organiser whose devices only one claimant used left nothing
+that tells them from that claimant's second phone; if nothing else ties the claimants
+together, the data shows people filing claims each on their own, not a ring. Such gangs
+are listed in ``hidden_leaders`` instead of being ranked.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import igraph as ig
 
 from fraudlink.investigate.gang_result import GangReport
-from fraudlink.sim.truth import Truth
+from fraudlink.sim.truth import Gang, Member, Truth
 
 _ACTED = """
 SELECT account FROM read_parquet($f, union_by_name = true) WHERE type = 'login'
@@ -34,12 +41,22 @@ UNION SELECT to_account FROM read_parquet($f, union_by_name = true)
 """
 
 
+_DEVICE_USERS = """
+SELECT DISTINCT device_id, account FROM read_parquet($f, union_by_name = true)
+WHERE device_id IN (SELECT unnest($devices))
+"""
+# Devices used by fewer members than this show no one working several members' accounts:
+# the least gang finding needs to report a device controller (RoleSettings).
+CONTROLLER_MEMBERS = 2
+
+
 @dataclass(frozen=True)
 class GangScore:
     ari: float  # adjusted Rand index of gang membership over the scored persons
     scored: int  # persons scored (acting members and look-alikes)
     unseen: int  # members with accounts who never acted in the events
     leader_ranks: dict[str, int | None]  # true gang id → rank of its leader (None: not found)
+    hidden_leaders: list[str] = field(default_factory=list)  # gangs whose leader never showed
 
 
 def acted_accounts(files: Sequence[Path]) -> set[str]:
@@ -49,7 +66,31 @@ def acted_accounts(files: Sequence[Path]) -> set[str]:
     return {str(r[0]) for r in rows}
 
 
-def score_gangs(report: GangReport, truth: Truth, acted: set[str]) -> GangScore:
+def leader_device_users(files: Sequence[Path], truth: Truth) -> dict[str, set[str]]:
+    """Accounts each device of a leader without accounts was used from, in the events."""
+    devices = sorted(
+        {d for g in truth.gangs for m in g.members if _leads(m.role) and not m.accounts
+         for d in m.devices}
+    )  # fmt: skip
+    users: dict[str, set[str]] = {d: set() for d in devices}
+    if devices:
+        with duckdb.connect() as con:
+            rows = con.execute(
+                _DEVICE_USERS, {"f": [str(f) for f in files], "devices": devices}
+            ).fetchall()
+        for device, account in rows:
+            users[str(device)].add(str(account))
+    return users
+
+
+def score_gangs(
+    report: GangReport,
+    truth: Truth,
+    acted: set[str],
+    device_users: Mapping[str, set[str]] | None = None,
+) -> GangScore:
+    """ARI and leader ranks; with ``device_users`` (:func:`leader_device_users`), leaders
+    the events do not show are set apart (without it, only wallets that never acted are)."""
     where = {a.account: g.gang_id for g in report.gangs for m in g.members for a in m.accounts}
 
     def found(accounts: list[str]) -> str | None:
@@ -74,9 +115,13 @@ def score_gangs(report: GangReport, truth: Truth, acted: set[str]) -> GangScore:
         ig.compare_communities(_numbers(truth_labels), _numbers(found_labels), "adjusted_rand")
     )
     ranks: dict[str, int | None] = {}
+    hidden: list[str] = []
     by_id = {g.gang_id: g for g in report.gangs}
     for gang in truth.gangs:
-        leader = next(m for m in gang.members if m.role in ("coordinator", "organiser"))
+        leader = next(m for m in gang.members if _leads(m.role))
+        if not _leader_shows(gang, leader, acted, device_users):
+            hidden.append(gang.gang_id)
+            continue
         home = by_id.get(found([a for m in gang.members for a in m.accounts]) or "")
         ranks[gang.gang_id] = None
         for held in home.members if home is not None else []:
@@ -84,7 +129,24 @@ def score_gangs(report: GangReport, truth: Truth, acted: set[str]) -> GangScore:
             if mine or (not leader.accounts and set(held.devices) & set(leader.devices)):
                 ranks[gang.gang_id] = held.rank
                 break
-    return GangScore(ari, len(truth_labels), unseen, ranks)
+    return GangScore(ari, len(truth_labels), unseen, ranks, hidden)
+
+
+def _leads(role: str) -> bool:
+    return role in ("coordinator", "organiser")
+
+
+def _leader_shows(
+    gang: Gang, leader: Member, acted: set[str], device_users: Mapping[str, set[str]] | None
+) -> bool:
+    """Whether the events hold what the leader is known by (see the module's docstring)."""
+    if leader.accounts:
+        return any(a in acted for a in leader.accounts)
+    if device_users is None:
+        return True
+    used = set().union(*(device_users.get(d, set()) for d in leader.devices))
+    worked = [m for m in gang.members if used & set(m.accounts)]
+    return len(worked) >= CONTROLLER_MEMBERS
 
 
 def _numbers(labels: list[str]) -> list[int]:

@@ -255,6 +255,14 @@ def trace_detail(t: dict[str, Any]) -> None:
               f"| {_pct(r['share_min'])} / {_pct(r['share_mean'])} "
               f"| {r['share_ok'] if r['share_min'] is not None else '—'} "
               f"| {_pct(r['exact_min'])} / {_pct(r['exact_mean'])} |")  # fmt: skip
+    for v in t["rows"][0].get("short", []):
+        apart = zip(v["mixed_with"], v["apart_h"], strict=True)
+        others = ", ".join(f"{o} ({h:.1f} h apart)" for o, h in apart)
+        print(f"\nunder 95 % by LIFO: {v['victim']} ({v['gang']}) {_pct(v['share'])}; "
+              f"victims of the same gang who paid within 12 h: {others or 'none'}; "
+              f"{_pct(v['missing_in_their_ends'])} of the rest ended in their true end "
+              f"accounts; traced together {_pct(v['together'])} to the right accounts, "
+              f"{_pct(v['together_exact'])} to the amount")  # fmt: skip
 
 
 def resolve_detail(r: dict[str, Any], score: dict[str, Any]) -> None:

@@ -296,3 +296,16 @@ def test_same_input_same_trace() -> None:
     assert trace_funds(ledger, [1], method="proportional") == trace_funds(
         ledger, [1], method="proportional"
     )
+
+
+def test_two_victims_mixed_in_one_mule_are_split_by_convention_but_found_together() -> None:
+    # The xlarge world's one victim under 95 %, in small: V1's ¥20 reaches mule M, V2's ¥5
+    # ten minutes later, then M forwards V1's ¥20 whole to A and V2's ¥5 to B. LIFO pays
+    # the ¥20 with V2's ¥5 first: nothing in the ledger says which lot M spent.
+    ledger = ledger_of(
+        [("V1", "M", 2000, 1), ("V2", "M", 500, 2), ("M", "A", 2000, 3), ("M", "B", 500, 4)]
+    )
+    v1, v2 = trace_funds(ledger, seeds(ledger, "t0")), trace_funds(ledger, seeds(ledger, "t1"))
+    assert v1.ends() == {"A": 1500, "B": 500} and v2.ends() == {"A": 500}
+    both = trace_funds(ledger, seeds(ledger, "t0", "t1"))
+    assert both.ends() == {"A": 2000, "B": 500}  # together, every fen is where it went

@@ -173,7 +173,8 @@ def tree(pid: int) -> list[int]:
 
 def serve(home: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
     proc = subprocess.Popen([*CLI, "serve", "--home", str(home), "--port", str(port),
-                             "--pump-every", "0", "--no-passphrase", "--workers", str(workers)],
+                             "--pump-every", "0", "--no-passphrase", "--workers", str(workers),
+                             "--no-access-log"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     for _ in range(300):
         try:

@@ -46,7 +46,11 @@ def nodes(tmp_path: Path) -> tuple[Node, Node]:
     sent = outbox.post(platform, "hz-cyber", KIND, pack_case(manifest, blobs), ref="case-1")
     assert sent.body is not None and receive(police, sent.body, HANDLERS).accepted
     with police.store() as store:
-        for username, roles in (("zhao.min", ("investigator",)), ("li.wei", ("analyst",))):
+        for username, roles in (
+            ("zhao.min", ("investigator",)),
+            ("li.wei", ("analyst",)),
+            ("wu.fang", ("investigator",)),
+        ):
             store.add_user(UserRecord(org="hz-cyber", username=username, roles=roles,
                                       created_at=T, totp_secret=SECRET,
                                       password_hash=passwords.hash_password(PASSWORD)))  # fmt: skip
@@ -95,6 +99,26 @@ def test_an_investigator_sees_the_referral_opens_it_and_asks_for_a_freeze(
         actions = [e.action for e in store.audit_entries()]
     assert "case.view" in actions and "freeze.request.web" in actions
     assert freeze.id in client.get("/cases/case-00000000000000aa").text
+
+
+def test_a_kept_case_page_carries_each_viewers_own_token_and_each_view_is_audited(
+    nodes: tuple[Node, Node],
+) -> None:
+    """The case body is rendered once and kept (page_bodies); the token and the audit are not."""
+    app = create_app(Settings(home=nodes[1].home, passphrase=None, pump_every=0))
+    with TestClient(app, follow_redirects=False) as one, TestClient(app) as two:
+        log_in(one, "zhao.min")
+        two.follow_redirects = False
+        log_in(two, "wu.fang")
+        pages = [c.get("/cases/case-00000000000000aa").text for c in (one, two, one)]
+    tokens = [re.findall(r'name="csrf" value="([^"]+)"', p) for p in pages]
+    # The logout form and the freeze form each carry the viewer's own session token.
+    assert all(len(set(t)) == 1 and len(t) == 2 for t in tokens)
+    assert tokens[0] == tokens[2] != tokens[1]
+    assert "csrf-slot-" not in "".join(pages)
+    with nodes[1].store() as store:
+        views = [e.actor for e in store.audit_entries() if e.action == "case.view"]
+    assert views == ["zhao.min@hz-cyber", "wu.fang@hz-cyber", "zhao.min@hz-cyber"]
 
 
 def test_other_roles_and_unknown_cases_are_refused(client: TestClient) -> None:

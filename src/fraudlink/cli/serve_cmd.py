@@ -40,6 +40,13 @@ def serve_command(
         int,
         typer.Option(min=1, max=64, help="Processes answering requests (about one per core)."),
     ] = 1,
+    access_log: Annotated[
+        bool,
+        typer.Option(
+            help="Log every request to stderr (the audit log records views, logins "
+            "and refusals either way); off saves a few per cent of CPU per request."
+        ),
+    ] = True,
     plain: PlainOpt = False,
 ) -> None:
     """Serve this node's inbox: receive sealed messages, answer with signed receipts."""
@@ -58,6 +65,7 @@ def serve_command(
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     options: dict[str, Any] = {
         "log_level": "info",
+        "access_log": access_log,
         "ssl_certfile": str(certfile) if certfile else None,
         "ssl_keyfile": str(keyfile) if keyfile else None,
     }

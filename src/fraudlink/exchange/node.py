@@ -51,6 +51,7 @@ class Node:
         self.keys = keys
         self.clock = clock
         self._engine: Engine | None = None
+        self._url = ""
 
     # -- paths -------------------------------------------------------------------
     @staticmethod
@@ -63,10 +64,11 @@ class Node:
 
     def store(self) -> Store:
         """The node's store; every call shares one engine (its connections stay open)."""
-        url = store_url(self.home)
         if self._engine is None:
-            self._engine = connect(url)
-        return Store(self._engine, url, owns_engine=False)
+            # Resolved once with the engine: the path lookup was a tenth of a page view.
+            self._url = store_url(self.home)
+            self._engine = connect(self._url)
+        return Store(self._engine, self._url, owns_engine=False)
 
     def close(self) -> None:
         if self._engine is not None:

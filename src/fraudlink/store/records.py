@@ -110,6 +110,15 @@ class AuditEntry(msgspec.Struct, frozen=True, kw_only=True):
     entry_hash: str
 
 
+class AuditNote(msgspec.Struct, frozen=True, kw_only=True):
+    """What happened, before the chain gives it a place: an entry to append."""
+
+    actor: str
+    action: str
+    subject: str
+    detail: dict[str, Any] | None = None
+
+
 class AuditVerdict(msgspec.Struct, frozen=True, kw_only=True):
     """The chain checked end to end: ``ok``, or the first entry at fault and why."""
 

@@ -15,7 +15,7 @@ from fraudlink.investigate import timeline, timeline_sources
 from fraudlink.report.svg import login_map
 from fraudlink.web import account_views
 from fraudlink.web import vendor as _vendor  # noqa: F401  (the templates' vendor() helper)
-from fraudlink.web.deps import NodeDep, Staff, requires
+from fraudlink.web.deps import AuditDep, NodeDep, Staff, requires
 from fraudlink.web.templating import ZONE, templates
 
 router = APIRouter(include_in_schema=False)
@@ -24,7 +24,7 @@ SHOWN = 500
 
 
 @router.get("/accounts/{account}", response_class=HTMLResponse)
-async def account_page(request: Request, account: str, node: NodeDep,
+async def account_page(request: Request, account: str, node: NodeDep, audit: AuditDep,
                        staff: AnalystDep) -> Response:  # fmt: skip
     events = request.app.state.settings.events
     if events is None:
@@ -37,7 +37,7 @@ async def account_page(request: Request, account: str, node: NodeDep,
     with node.store() as store:
         alerts = [a for a in store.list_alerts(limit=100_000)
                   if account in (a.body.get("accounts") or [a.entity_id])]  # fmt: skip
-        store.append_audit(staff.name, "account.view", account, {})
+    await run_in_threadpool(audit.append, staff.name, "account.view", account)
     alert_rows = [("alerts", {**a.body, "ts": a.ts.isoformat()}) for a in alerts]
     story = timeline.build(account, rows, alert_rows)
     if not story.entries:

@@ -15,7 +15,7 @@ from fraudlink.store.alert_work import ALERT_WORKERS
 from fraudlink.store.tables import ALERT_STATUSES
 from fraudlink.web import htmx, security, staff_lang
 from fraudlink.web import vendor as _vendor  # noqa: F401  (the templates' vendor() helper)
-from fraudlink.web.deps import NodeDep, Staff, requires
+from fraudlink.web.deps import AuditDep, NodeDep, Staff, requires
 from fraudlink.web.queue_cache import QueueCache, QueueView
 from fraudlink.web.templating import ZONE, templates
 
@@ -105,12 +105,14 @@ def alert_queue(
 
 
 @router.get("/alerts/{alert_id}", response_class=HTMLResponse)
-def alert_page(request: Request, alert_id: str, node: NodeDep, staff: AnalystDep) -> Response:
+def alert_page(
+    request: Request, alert_id: str, node: NodeDep, audit: AuditDep, staff: AnalystDep
+) -> Response:
     with node.store() as store:
         alert = store.get_alert(alert_id)
-        if alert is not None:
-            store.append_audit(staff.name, "alert.view", alert_id, {})
         workers = store.alert_workers(staff.user.org)
+    if alert is not None:
+        audit.append(staff.name, "alert.view", alert_id)
     if alert is None:
         missing = {"staff": staff, "message": "No such alert."}
         return templates.TemplateResponse(request, "error.html", missing, status_code=404)

@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 
 from fraudlink.exchange import outbox
 from fraudlink.exchange.node import Node
+from fraudlink.store.audit_batch import AuditBatch
 from fraudlink.web import (
     account_routes,
     alert_routes,
@@ -28,6 +29,7 @@ from fraudlink.web import (
     referral_routes,
 )
 from fraudlink.web.deps import ForbiddenError, LoginRequiredError
+from fraudlink.web.page_bodies import PageBodies
 from fraudlink.web.payee_routes import PayeeState
 from fraudlink.web.queue_cache import QueueCache
 from fraudlink.web.security import SecurityHeaders
@@ -75,6 +77,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.payee = payee
     app.state.report_limit = portal_routes.RateLimit(settings.workers)
     app.state.queue_cache = QueueCache(settings.queue_cache_seconds)
+    app.state.audit = AuditBatch(node.store)
+    app.state.page_bodies = PageBodies()
     app.add_middleware(SecurityHeaders, tls=settings.tls)
     app.include_router(exchange_routes.router)
     app.include_router(auth_routes.router)

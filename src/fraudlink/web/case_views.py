@@ -148,14 +148,16 @@ def victims_view(an: Analysis, gangs: list[Gang], freezes: Iterable[FreezeRecord
 def case_views(
     home: Path, case_id: str, subjects: Sequence[Account], freezes: Sequence[FreezeRecord]
 ) -> Json:
-    """Trace, gangs and victims for the case page (cached per store version and freezes).
+    """Trace, gangs and victims for the case page (cached per store version and freezes,
+    which together are its ``version``).
 
     ``note`` says why a part is missing, for the page to tell the investigator.
     """
     an, updating = analysis(home, case_id)
     if an is None:
         return {"trace": None, "gangs": [], "victims": None, "updating": False,
-                "note": "No evidence has been imported on this node yet."}  # fmt: skip
+                "note": "No evidence has been imported on this node yet.",
+                "version": None}  # fmt: skip
     # Frozen amounts change the victims' figures: the freezes are part of the key.
     held = tuple(sorted((f.id, f.account, f.state, f.held_minor or 0) for f in freezes))
     key = (home, an.version, case_id, tuple(subjects), held)
@@ -170,7 +172,8 @@ def case_views(
                 "sources": len(an.folders)}  # fmt: skip
 
     built: Json = _views.get(key, build)
-    return {**built, "updating": updating}
+    # ``version`` names what these views were computed from, for pages that keep their HTML.
+    return {**built, "updating": updating, "version": key}
 
 
 def gang_report(

@@ -12,6 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from fraudlink.exchange.node import Node
 from fraudlink.store import SessionRecord, UserRecord
+from fraudlink.store.audit_batch import AuditBatch
 from fraudlink.web import sessions
 
 
@@ -33,6 +34,15 @@ async def get_node(request: Request) -> Node:
 
 
 NodeDep = Annotated[Node, Depends(get_node)]
+
+
+async def get_audit(request: Request) -> AuditBatch:
+    batch: AuditBatch = request.app.state.audit
+    return batch
+
+
+# Views are recorded through the shared batch; a change and its record stay one transaction.
+AuditDep = Annotated[AuditBatch, Depends(get_audit)]
 
 
 @dataclass(frozen=True)

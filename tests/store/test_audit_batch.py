@@ -1,0 +1,86 @@
+"""Audit entries from many threads, written together, make the same single chain."""
+
+from __future__ import annotations
+
+import threading
+from itertools import pairwise
+
+import pytest
+
+from fraudlink.store import AuditNote, Store
+from fraudlink.store.audit_batch import AuditBatch
+from fraudlink.store.records import AuditEntry
+
+
+def _sharing(store: Store) -> AuditBatch:
+    return AuditBatch(lambda: Store(store.engine, store.url, owns_engine=False))
+
+
+def test_many_threads_get_their_own_committed_entries_in_one_chain(store: Store) -> None:
+    batch = _sharing(store)
+    got: dict[str, AuditEntry] = {}
+    errors: list[BaseException] = []
+
+    def view(n: int) -> None:
+        try:
+            for i in range(10):
+                got[f"c-{n}-{i}"] = batch.append(f"inv-{n}", "case.view", f"c-{n}-{i}")
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=view, args=(n,)) for n in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    entries = store.audit_entries()
+    assert len(entries) == 120 and {e.subject for e in entries} == set(got)
+    # Each caller was handed the entry the log holds for it, after it was committed.
+    by_subject = {e.subject: e for e in entries}
+    assert all(by_subject[s] == e for s, e in got.items())
+    assert all(b.prev_hash == a.entry_hash for a, b in pairwise(entries))
+    assert store.verify_audit().ok
+
+
+def test_a_batch_is_one_transaction_in_order(store: Store) -> None:
+    notes = [AuditNote(actor="a", action="case.view", subject=f"c-{i}") for i in range(5)]
+    written = store.append_audit_many(notes)
+    assert [e.seq for e in written] == [1, 2, 3, 4, 5]
+    assert [e.subject for e in written] == [f"c-{i}" for i in range(5)]
+    assert len({e.ts for e in written}) == 1  # one reading of the clock: one transaction
+    assert store.verify_audit().ok
+    assert store.append_audit_many([]) == []
+
+
+def test_one_bad_entry_fails_only_its_own_caller(store: Store) -> None:
+    batch = _sharing(store)
+    start = threading.Barrier(9)
+    outcomes: dict[int, BaseException | AuditEntry] = {}
+
+    def view(n: int) -> None:
+        start.wait()
+        # An object JSON cannot hold: that entry cannot be written, the others can.
+        detail: dict[str, object] = {"why": object()} if n == 4 else {"n": n}
+        try:
+            outcomes[n] = batch.append("inv", "case.view", f"c-{n}", detail)
+        except Exception as exc:
+            outcomes[n] = exc
+
+    threads = [threading.Thread(target=view, args=(n,)) for n in range(9)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert isinstance(outcomes.pop(4), Exception)
+    assert all(isinstance(o, AuditEntry) for o in outcomes.values())
+    assert sorted(e.subject for e in store.audit_entries()) == sorted(f"c-{n}" for n in outcomes)
+    assert store.verify_audit().ok
+
+
+def test_a_store_that_cannot_be_opened_is_raised_to_the_caller() -> None:
+    def broken() -> Store:
+        raise RuntimeError("no store here")
+
+    with pytest.raises(RuntimeError, match="no store here"):
+        AuditBatch(broken).append("inv", "case.view", "c-1")

@@ -85,15 +85,19 @@ def test_one_caller_rebuilds_an_expired_view_while_the_others_get_the_old_one() 
     cache = QueueCache(ttl=1.0, clock=clock)
     old, new = QueueView([], "old"), QueueView([], "new")
     assert cache.view("k", lambda: old) is old
+    assert cache.ready("k") is old
     clock.now += 2  # expired
+    assert cache.ready("k") is None  # nobody is rebuilding it: the caller must
     seen: list[str] = []
 
     def rebuild() -> QueueView:
         # Meanwhile another request for the same view gets the old one, without building.
         seen.append(cache.view("k", lambda: QueueView([], "never")).table_html)
+        assert cache.ready("k") is old
         return new
 
     assert cache.view("k", rebuild) is new
+    assert cache.ready("k") is new
     assert seen == ["old"] and cache.view("k", lambda: old) is new
 
 

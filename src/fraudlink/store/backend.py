@@ -92,11 +92,15 @@ def _sqlite_connected(dbapi_conn: Any, _record: Any) -> None:
 
 # Set on a connection whose transaction will write after reading (Store._write_tx).
 WRITE_OPTION = "fraudlink_writes"
+# Set on a connection that runs one SELECT and nothing else (Store._single_read).
+SINGLE_READ_OPTION = "fraudlink_single_read"
 
 
 def _sqlite_begin(conn: Connection) -> None:
-    writes = conn.get_execution_options().get(WRITE_OPTION, False)
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+    options = conn.get_execution_options()
+    if options.get(SINGLE_READ_OPTION, False):
+        return  # one statement is atomic by itself; no transaction to open
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get(WRITE_OPTION, False) else "BEGIN")
 
 
 # Lost races, by error code rather than message: PostgreSQL translates its messages.

@@ -18,14 +18,20 @@ from fraudlink.store.tables import api_keys, reports, sessions, users
 
 # Built once: a statement object used again skips SQLAlchemy's per-call result setup,
 # which cost more than the query itself on the path every page takes.
-_LIVE_SESSION = select(sessions).where(
-    sessions.c.token_sha256 == bindparam("token"),
-    sessions.c.revoked_at.is_(None),
-    sessions.c.expires_at > bindparam("now"),
+_USER_PREFIX = "user_"
+# The session and its user in one statement: one statement is its own consistent snapshot,
+# so it needs no transaction around it (see Store._single_read).
+_LIVE_SESSION_AND_USER = (
+    select(sessions, *(c.label(_USER_PREFIX + c.name) for c in users.c))
+    .join(users, (users.c.org == sessions.c.org) & (users.c.username == sessions.c.username))
+    .where(
+        sessions.c.token_sha256 == bindparam("token"),
+        sessions.c.revoked_at.is_(None),
+        sessions.c.expires_at > bindparam("now"),
+    )
 )
-_SESSION_USER = select(users).where(
-    users.c.org == bindparam("org"), users.c.username == bindparam("username")
-)
+_SESSION_COLUMNS = tuple(c.name for c in sessions.c)
+_USER_COLUMNS = tuple((_USER_PREFIX + c.name, c.name) for c in users.c)
 
 
 class SessionRecords:
@@ -33,6 +39,7 @@ class SessionRecords:
         clock: Callable[[], datetime]
 
         def _tx(self) -> AbstractContextManager[Connection]: ...
+        def _single_read(self) -> AbstractContextManager[Connection]: ...
 
     def add_session(self, record: SessionRecord) -> None:
         with self._tx() as conn:
@@ -41,17 +48,15 @@ class SessionRecords:
     def live_session_and_user(
         self, token_sha256: str, now: datetime
     ) -> tuple[SessionRecord, UserRecord] | None:
-        """The live session and its user, read in one transaction (every page asks)."""
-        with self._tx() as conn:
+        """The live session and its user, in one statement (every page asks)."""
+        with self._single_read() as conn:
             params = {"token": token_sha256, "now": now}
-            row = conn.execute(_LIVE_SESSION, params).mappings().first()
-            if row is None:
-                return None
-            found = {"org": row["org"], "username": row["username"]}
-            user = conn.execute(_SESSION_USER, found).mappings().first()
-        if user is None:
+            row = conn.execute(_LIVE_SESSION_AND_USER, params).mappings().first()
+        if row is None:
             return None
-        return SessionRecord(**row), UserRecord(**{**user, "roles": tuple(user["roles"])})
+        user = {name: row[label] for label, name in _USER_COLUMNS}
+        return (SessionRecord(**{name: row[name] for name in _SESSION_COLUMNS}),
+                UserRecord(**{**user, "roles": tuple(user["roles"])}))  # fmt: skip
 
     def live_session(self, token_sha256: str, now: datetime) -> SessionRecord | None:
         """The session if it exists, is not revoked and has not expired."""

@@ -36,6 +36,7 @@ from fraudlink.store import migrate
 from fraudlink.store.alert_work import AlertWork
 from fraudlink.store.audit_chain import GENESIS, entry_hash, verify_chain
 from fraudlink.store.backend import (
+    SINGLE_READ_OPTION,
     WRITE_OPTION,
     connect,
     insert_new,
@@ -136,6 +137,17 @@ class Store(AlertWork, ExchangeRecords, SessionRecords):
     @contextmanager
     def _tx(self) -> Iterator[Connection]:
         with self._errors(), self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def _single_read(self) -> Iterator[Connection]:
+        """A connection for exactly one SELECT, run without BEGIN and COMMIT around it.
+
+        A single statement reads one consistent snapshot on either backend; the two
+        extra round trips were a third of the session lookup every page makes.
+        """
+        with self._errors(), self.engine.connect() as conn:
+            conn.execution_options(**{SINGLE_READ_OPTION: True})
             yield conn
 
     @contextmanager

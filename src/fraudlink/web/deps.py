@@ -55,7 +55,9 @@ class Staff:
         return f"{self.user.username}@{self.user.org}"
 
 
-def current_staff(request: Request, node: NodeDep) -> Staff:
+async def current_staff(request: Request, node: NodeDep) -> Staff:
+    # Read on the event loop, not in the thread pool: one indexed read of the embedded
+    # store is cheaper than the hop to a thread and back for the lock (GIL) it needs.
     with node.store() as store:
         found = sessions.find(store, request.cookies.get(sessions.COOKIE), node.clock())
     if found is None:

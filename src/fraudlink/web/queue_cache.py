@@ -46,6 +46,15 @@ class QueueCache:
                 return None
             return found[1]
 
+    def ready(self, key: Hashable) -> QueueView | None:
+        """The view :meth:`view` would return without building, if there is one."""
+        with self._lock:
+            found = self._views.get(key)
+            if found is not None and (self.clock() - found[0] < self.ttl
+                                      or key in self._building):  # fmt: skip
+                return found[1]
+            return None
+
     def view(self, key: Hashable, build: Callable[[], QueueView]) -> QueueView:
         """The view for ``key``: kept, or built by ``build``; while one caller rebuilds an
         expired view, the others get the expired one."""

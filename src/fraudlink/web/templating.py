@@ -12,6 +12,9 @@ from fraudlink.model.money import format_money
 
 ZONE = ZoneInfo("Asia/Shanghai")
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+# The templates ship with the package and do not change under a running server; checking
+# each one's file time on every render was a system call per template per page.
+templates.env.auto_reload = False
 templates.env.filters["money"] = lambda minor, currency="CNY": format_money(int(minor), currency)
 templates.env.filters["local"] = lambda ts: (
     ts.astimezone(ZONE).strftime("%Y-%m-%d %H:%M") if isinstance(ts, datetime) else ts

@@ -29,13 +29,27 @@ def mask(frame: Frame, rows: np.ndarray, values: Values, preds: tuple[Pred, ...]
     for pred in preds:
         if pred.field in values:
             keep &= _numpy_mask(values[pred.field], pred)
-        elif pred.op in _CODE_OPS and pa.types.is_string(frame.column(pred.field).type):
-            keep &= _code_mask(frame, rows, pred)
-        elif _is_numeric(frame.column(pred.field).type):
-            keep &= _int_mask(frame, rows, pred)
+        elif frame.small:
+            # Each row passes or fails on its own, so one answer for the whole batch,
+            # shared by every rule that tests the same thing, can be indexed by any rows.
+            whole = frame.masks.get(pred)
+            if whole is None:
+                whole = frame.masks[pred] = _column_mask(frame, np.arange(frame.n), pred)
+            keep &= whole[rows]
         else:
-            keep &= _arrow_mask(frame.take(pred.field, rows), pred)
+            keep &= _column_mask(frame, rows, pred)
     return keep
+
+
+def _column_mask(frame: Frame, rows: np.ndarray, pred: Pred) -> np.ndarray:
+    if pred.op in _CODE_OPS and pa.types.is_string(frame.column(pred.field).type):
+        return _code_mask(frame, rows, pred)
+    arrow = frame.column(pred.field).type
+    if _is_numeric(arrow):
+        return _int_mask(frame, rows, pred)
+    if pa.types.is_boolean(arrow) and pred.op in _CODE_OPS:
+        return _bool_mask(frame, rows, pred)
+    return _arrow_mask(frame.take(pred.field, rows), pred)
 
 
 _CODE_OPS = frozenset({"eq", "ne", "in", "not_in"})
@@ -52,6 +66,15 @@ def _int_mask(frame: Frame, rows: np.ndarray, pred: Pred) -> np.ndarray:
     result = _numpy_mask(values, pred)
     if pred.op in ("ne", "not_in"):
         return np.asarray(result | ~valid)  # an empty field passes ne / not_in
+    return np.asarray(result & valid)
+
+
+def _bool_mask(frame: Frame, rows: np.ndarray, pred: Pred) -> np.ndarray:
+    """Yes/no columns through the frame's cached boolean view (``success: true``)."""
+    result = _numpy_mask(frame.bools(pred.field)[rows], pred)
+    valid = frame.valid(pred.field)[rows]
+    if pred.op in ("ne", "not_in"):
+        return np.asarray(result | ~valid)
     return np.asarray(result & valid)
 
 

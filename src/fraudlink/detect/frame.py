@@ -12,7 +12,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from fraudlink.detect.intern import Interner, Interners
+from fraudlink.detect.intern import MISSING, Interner, Interners
+
+# Rows; a batch this small is a live one, and per-row Python over cached lists beats
+# the fixed cost of an Arrow or numpy kernel call (tens of µs each) on it.
+SMALL_BATCH = 64
 
 
 def ts_micros(column: pa.Array | pa.ChunkedArray) -> np.ndarray:
@@ -21,6 +25,10 @@ def ts_micros(column: pa.Array | pa.ChunkedArray) -> np.ndarray:
         column = column.combine_chunks()
     if pa.types.is_timestamp(column.type) and column.type.unit != "us":
         column = column.cast(pa.timestamp("us", tz="UTC"))
+    if pa.types.is_timestamp(column.type) and column.null_count == 0:
+        # The same 64-bit integers under another type: no cast kernel, no copy.
+        view: np.ndarray = column.view(pa.int64()).to_numpy()
+        return view
     ints = column.cast(pa.int64()) if not pa.types.is_integer(column.type) else column
     out: np.ndarray = ints.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
     return out
@@ -35,23 +43,58 @@ class Frame:
         self.seq = seq
         self.ts = ts_micros(table.column("ts"))
         self.interners = interners
+        self.small = self.n <= SMALL_BATCH
+        # Filters shared by several rules (``status: completed``…) are evaluated once.
+        self.masks: dict[object, np.ndarray] = {}
         self._columns: dict[str, pa.Array] = {}
+        self._lists: dict[str, list[Any]] = {}
         self._codes: dict[str, np.ndarray] = {}
         self._ints: dict[str, np.ndarray] = {}
         self._valid: dict[str, np.ndarray] = {}
         self._bools: dict[str, np.ndarray] = {}
         self._type_rows: dict[tuple[str, ...], np.ndarray] = {}
-        types = pc.dictionary_encode(self.column("type"))
-        self._type_names: list[str] = types.dictionary.to_pylist()
-        self._type_idx = types.indices.to_numpy(zero_copy_only=False)
+        if self.small:
+            names = self.pylist("type")
+            index = {t: i for i, t in enumerate(dict.fromkeys(names))}
+            self._type_names: list[str] = list(index)
+            self._type_idx = np.array([index[t] for t in names], dtype=np.int64)
+        else:
+            types = pc.dictionary_encode(self.column("type"))
+            self._type_names = types.dictionary.to_pylist()
+            self._type_idx = types.indices.to_numpy(zero_copy_only=False)
 
     def column(self, name: str) -> pa.Array:
         col = self._columns.get(name)
         if col is None:
             chunked = self.table.column(name)
-            col = chunked.combine_chunks() if isinstance(chunked, pa.ChunkedArray) else chunked
+            if isinstance(chunked, pa.ChunkedArray):
+                one = chunked.num_chunks == 1
+                col = chunked.chunk(0) if one else chunked.combine_chunks()
+            else:
+                col = chunked
             self._columns[name] = col
         return col
+
+    def pylist(self, name: str) -> list[Any]:
+        """A whole column as Python values (times as int64 µs), converted once per batch."""
+        values = self._lists.get(name)
+        if values is None:
+            col = self.column(name)
+            if pa.types.is_timestamp(col.type):
+                col = col.cast(pa.int64())
+            values = self._lists[name] = col.to_pylist()
+        return values
+
+    def values(self, name: str, rows: np.ndarray) -> list[Any]:
+        """Python values of a column at some rows (times as int64 µs)."""
+        if self.small:
+            column = self.pylist(name)
+            return [column[i] for i in rows.tolist()]
+        col = self.take(name, rows)
+        if pa.types.is_timestamp(col.type):
+            col = col.cast(pa.int64())
+        out: list[Any] = col.to_pylist()
+        return out
 
     def rows_of(self, types: tuple[str, ...]) -> np.ndarray:
         """Positions of the events of these types."""
@@ -67,7 +110,14 @@ class Frame:
         """Interned integer codes of a string column (``-1`` where null)."""
         codes = self._codes.get(name)
         if codes is None:
-            codes = self._codes[name] = self.interner_of(name).encode(self.column(name))
+            space = self.interner_of(name)
+            if self.small:
+                code = space.code
+                items = self.pylist(name)
+                codes = np.array([MISSING if v is None else code(v) for v in items], dtype=np.int64)
+            else:
+                codes = space.encode(self.column(name))
+            self._codes[name] = codes
         return codes
 
     def interner_of(self, name: str) -> Interner:
@@ -77,6 +127,10 @@ class Frame:
     def ints(self, name: str) -> np.ndarray:
         """An integer or timestamp column as int64 (0 where null)."""
         values = self._ints.get(name)
+        if values is None and self.small:
+            items = self.pylist(name)
+            values = np.array([0 if v is None else v for v in items], dtype=np.int64)
+            self._ints[name] = values
         if values is None:
             col = self.column(name)
             if pa.types.is_timestamp(col.type):
@@ -88,6 +142,8 @@ class Frame:
     def bools(self, name: str) -> np.ndarray:
         """A boolean column as a numpy array (``False`` where null)."""
         values = self._bools.get(name)
+        if values is None and self.small:
+            values = self._bools[name] = np.array([v is True for v in self.pylist(name)])
         if values is None:
             col = self.column(name)
             if col.null_count:
@@ -98,6 +154,8 @@ class Frame:
     def valid(self, name: str) -> np.ndarray:
         """Where a column has a value (not null), as a boolean array."""
         mask = self._valid.get(name)
+        if mask is None and self.small:
+            mask = self._valid[name] = np.array([v is not None for v in self.pylist(name)])
         if mask is None:
             col = self.column(name)
             if col.null_count == 0:
@@ -108,6 +166,8 @@ class Frame:
         return mask
 
     def take(self, name: str, rows: np.ndarray) -> pa.Array:
+        if self.small:
+            return pa.array(self.values(name, rows), type=self.column(name).type)
         return self.column(name).take(pa.array(rows, type=pa.int64()))
 
     def row(self, pos: int) -> dict[str, Any]:

@@ -71,12 +71,14 @@ class WindowBounds:
         self.prev.grow(size)
         out = {i.name: np.empty(len(keys), dtype=np.float64) for i in self.inputs}
         bucket = ts // self.width
-        cuts = np.flatnonzero(np.diff(bucket)) + 1
-        for lo, hi in zip(np.r_[0, cuts], np.r_[cuts, len(keys)], strict=True):
-            if lo == hi:
-                continue
+        if bucket[0] == bucket[-1]:  # rows are in time order: one bucket, as live batches are
+            segments = [(0, len(keys))]
+        else:
+            cuts = (np.flatnonzero(np.diff(bucket)) + 1).tolist()
+            segments = list(zip([0, *cuts], [*cuts, len(keys)], strict=True))
+        for lo, hi in segments:
             self._roll(int(bucket[lo]))
-            seg = slice(int(lo), int(hi))
+            seg = slice(lo, hi)
             k = keys[seg]
             self.cur.touched.append(k)
             for spec in self.inputs:
@@ -133,7 +135,8 @@ class WindowBounds:
             seen = self.cur.pairs.setdefault(spec.name, set())
             before = self.prev.pairs.get(spec.name, set())
             pairs = (k.astype(np.int64) << _SHIFT) | v.astype(np.int64)
-            fresh = [p for p in np.unique(pairs).tolist() if p not in seen]
+            distinct = set(pairs.tolist()) if len(pairs) <= 64 else np.unique(pairs).tolist()
+            fresh = [p for p in distinct if p not in seen]
             if fresh:
                 seen.update(fresh)
                 np.add.at(total, np.array(fresh, dtype=np.int64) >> _SHIFT, 1.0)

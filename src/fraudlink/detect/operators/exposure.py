@@ -26,6 +26,7 @@ class HitIndex:
     def __init__(self) -> None:
         self.hits: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
         self.keep_us = 0
+        self._swept_at = -(2**62)
 
     def add(self, account: str, ts: int, seq: int, rule_id: str) -> None:
         # The engine adds a batch's hits rule by rule, so a later rule's early hit can
@@ -33,6 +34,11 @@ class HitIndex:
         insort(self.hits[account], (ts, seq, rule_id))
 
     def expire(self, watermark_us: int) -> None:
+        # A sweep walks every flagged account, so sweep once per quarter of the longest
+        # reach, not per (possibly tiny) batch; exposure checks each hit's age anyway.
+        if watermark_us - self._swept_at < self.keep_us // 4:
+            return
+        self._swept_at = watermark_us
         cutoff = watermark_us - self.keep_us
         for account in [a for a, h in self.hits.items() if h[-1][0] < cutoff]:
             del self.hits[account]
@@ -55,11 +61,18 @@ class Exposure:
         age = np.full(n, np.nan)
         if n == 0 or not self.index.hits:
             return {"flagged": flagged, "rule": rule, "age": age}
-        accounts = frame.take(self.account, rows)
-        known = pa.array(list(self.index.hits), type=pa.string())
-        maybe = np.flatnonzero(pc.is_in(accounts, value_set=known).to_numpy(zero_copy_only=False))
-        names = accounts.take(pa.array(maybe, type=pa.int64())).to_pylist()
-        for i, name in zip(maybe.tolist(), names, strict=True):
+        hits = self.index.hits
+        if frame.small:
+            # Probing the index per row beats building an Arrow set of all its accounts.
+            found = [(i, a) for i, a in enumerate(frame.values(self.account, rows)) if a in hits]
+        else:
+            accounts = frame.take(self.account, rows)
+            known = pa.array(list(hits), type=pa.string())
+            is_known = pc.is_in(accounts, value_set=known).to_numpy(zero_copy_only=False)
+            maybe = np.flatnonzero(is_known)
+            names = accounts.take(pa.array(maybe, type=pa.int64())).to_pylist()
+            found = list(zip(maybe.tolist(), names, strict=True))
+        for i, name in found:
             pos = int(rows[i])
             t, s = int(frame.ts[pos]), int(frame.seq[pos])
             for ts, seq, rid in reversed(self.index.hits[name]):

@@ -96,6 +96,13 @@ class GeoVelocity:
             return
         accounts = frame.codes("account")[feeders]
         self._grow(len(frame.interner_of("account")))
+        if frame.small:
+            places = self.resolver.places(frame, feeders).tolist()
+            moments = frame.ts[feeders].tolist()
+            for account, t, place in zip(accounts.tolist(), moments, places, strict=True):
+                if account >= 0:  # in time order, so each account's last login wins
+                    self.last_ts[account], self.last_place[account] = t, place
+            return
         # The last login of each account in the batch wins.
         _, last = np.unique(accounts[::-1], return_index=True)
         pick = feeders[len(feeders) - 1 - last]

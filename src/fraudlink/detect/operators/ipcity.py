@@ -91,6 +91,10 @@ class CityResolver:
     def places(self, frame: Frame, rows: np.ndarray) -> np.ndarray:
         """Vectorised over the batch: one lookup per distinct city or IP, not per event."""
         names = frame.interner_of("city").names
+        if frame.small and self.db is None:
+            city = self._city
+            codes = frame.codes("city")[rows].tolist()
+            return np.array([city(c, names) for c in codes], dtype=np.int64)
         cities, inverse = np.unique(frame.codes("city")[rows], return_inverse=True)
         mapped = np.array([self._city(int(c), names) for c in cities], dtype=np.int64)
         out: np.ndarray = mapped[inverse] if len(rows) else np.empty(0, dtype=np.int64)

@@ -83,9 +83,9 @@ class LatestJoin:
         s_rows = frame.rows_of(self.source)
         if len(s_rows) == 0:
             return
-        keys = frame.take(self.match, s_rows).to_pylist()
+        keys = frame.values(self.match, s_rows)
         parts = [frame.ts[s_rows].tolist()]
-        parts += [_plain(frame.take(f, s_rows)) for f in self.fields]
+        parts += [frame.values(f, s_rows) for f in self.fields]
         # Later rows overwrite earlier ones: the state holds the latest event per key.
         self.state.update((k, v) for k, v in zip(keys, zip(*parts, strict=True), strict=True) if k)
 

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
+# Below this many (source, request) pairs, comparing every pair in Python is cheaper
+# than the dozen array calls of the sort; live batches have a handful of each.
+SMALL_PAIRS = 256
+
 
 def latest_before(
     s_keys: np.ndarray, s_pos: np.ndarray, r_keys: np.ndarray, r_pos: np.ndarray
@@ -22,6 +26,8 @@ def latest_before(
         return np.empty(0, dtype=np.int64)
     if n_s == 0:
         return np.full(len(r_keys), -1, dtype=np.int64)
+    if n_s * len(r_keys) <= SMALL_PAIRS:
+        return _latest_before_by_pairs(s_keys, s_pos, r_keys, r_pos)
     keys = np.concatenate([s_keys, r_keys])
     pos = np.concatenate([s_pos, r_pos])
     # At an equal position the request sorts first, so it does not see itself.
@@ -38,3 +44,18 @@ def latest_before(
     out = np.empty(len(order), dtype=np.int64)
     out[order] = result_sorted
     return out[n_s:]
+
+
+def _latest_before_by_pairs(
+    s_keys: np.ndarray, s_pos: np.ndarray, r_keys: np.ndarray, r_pos: np.ndarray
+) -> np.ndarray:
+    """:func:`latest_before` for a few rows: the same answer, ties to the later source."""
+    keys, positions = s_keys.tolist(), s_pos.tolist()
+    out = []
+    for key, pos in zip(r_keys.tolist(), r_pos.tolist(), strict=True):
+        found, at = -1, 0
+        for j, (k, p) in enumerate(zip(keys, positions, strict=True)):
+            if k == key and p < pos and (found < 0 or p >= at):
+                found, at = j, p
+        out.append(found)
+    return np.array(out, dtype=np.int64)

@@ -60,7 +60,7 @@ class PassThroughDetector:
             np.maximum.at(self.last_in, payee[qualifying], ts[qualifying])
         if len(touch) == 0:
             return []
-        ids = frame.take("event_id", rows[touch]).to_pylist()
+        ids = frame.values("event_id", rows[touch])
         names = frame.interner_of("account").names
         hits = []
         for j, i in enumerate(touch.tolist()):

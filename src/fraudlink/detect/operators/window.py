@@ -149,10 +149,7 @@ class WindowDetector:
         if agg.field in values:
             items: list[Any] = values[agg.field].tolist()
         else:
-            column = frame.take(agg.field, rows)
-            if pa.types.is_timestamp(column.type):
-                column = column.cast(pa.int64())
-            items = column.to_pylist()
+            items = frame.values(agg.field, rows)
         return codes.encode(items)
 
     def process(self, frame: Frame, rows: np.ndarray, values: Values) -> list[Hit]:
@@ -226,7 +223,7 @@ class WindowDetector:
         cutoff = now_us - self.length
         while self.log and self.log[0].max_ts < cutoff:
             self.log.pop(0)
-        if self.log:
+        if self.log and int(self.log[0].ts[0]) < cutoff:
             # Rows are in event-time order, so the expired rows of the oldest chunk are a
             # prefix; drop it once it is most of the chunk (a big merged chunk would
             # otherwise hold a window and a half).

@@ -1,0 +1,105 @@
+"""Live batches take per-row shortcuts; they must give exactly what the vectorised path gives.
+
+Every generated stream here is small, so without forcing it the vectorised path would
+never run: the reference run lowers ``SMALL_BATCH`` to zero and pushes the whole stream
+at once, the live runs push it in batches of one to eight events as ``watch`` does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import msgspec
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fraudlink.detect import frame as frame_module
+from fraudlink.detect.engine import Engine
+from fraudlink.detect.live import live_table
+from fraudlink.detect.operators import ordering
+from fraudlink.detect.operators.ordering import latest_before
+from fraudlink.detect.rules.compile import RulePack
+from fraudlink.detect.rules.loader import builtin_pack, load_rules_text
+from fraudlink.model.columns import events_to_table, table_to_events
+from tests.detect.streams import table
+from tests.detect.test_operators import PACK, mixed_streams
+
+
+@contextmanager
+def vectorised_only() -> Iterator[None]:
+    saved = frame_module.SMALL_BATCH
+    frame_module.SMALL_BATCH = 0
+    try:
+        yield
+    finally:
+        frame_module.SMALL_BATCH = saved
+
+
+def _alerts(pack: RulePack, rows: list[dict[str, Any]], sizes: list[int]) -> list[bytes]:
+    """Alerts of the stream pushed through ``live_table`` in batches of the given sizes."""
+    events = list(table_to_events(table(rows)))
+    engine = Engine(pack)
+    alerts, at, i = [], 0, 0
+    while at < len(events):
+        size = sizes[i % len(sizes)]
+        alerts += engine.push(live_table(events[at : at + size]))
+        at, i = at + size, i + 1
+    alerts += engine.flush()
+    return [msgspec.json.encode(a) for a in alerts]
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=mixed_streams(), sizes=st.lists(st.integers(1, 8), min_size=1, max_size=6))
+def test_live_batches_give_the_alerts_of_one_vectorised_batch(
+    rows: list[dict[str, Any]], sizes: list[int]
+) -> None:
+    pack = load_rules_text(PACK)
+    with vectorised_only():
+        whole = _alerts(pack, rows, [len(rows)])
+    assert _alerts(pack, rows, sizes) == whole
+    assert _alerts(pack, rows, [len(rows)]) == whole
+
+
+@settings(max_examples=20, deadline=None)
+@given(rows=mixed_streams(), sizes=st.lists(st.integers(1, 8), min_size=1, max_size=6))
+def test_live_batches_agree_under_the_built_in_pack(
+    rows: list[dict[str, Any]], sizes: list[int]
+) -> None:
+    pack = builtin_pack()
+    with vectorised_only():
+        whole = _alerts(pack, rows, [len(rows)])
+    assert _alerts(pack, rows, sizes) == whole
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=mixed_streams(), size=st.integers(1, 60))
+def test_live_table_equals_events_to_table(rows: list[dict[str, Any]], size: int) -> None:
+    events = list(table_to_events(table(rows)))
+    for at in range(0, len(events), size):
+        part = events[at : at + size]
+        assert live_table(part).equals(events_to_table(part))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    s=st.lists(st.tuples(st.integers(-1, 3), st.integers(0, 12)), max_size=12),
+    r=st.lists(st.tuples(st.integers(-1, 3), st.integers(0, 12)), min_size=1, max_size=12),
+)
+def test_latest_before_by_pairs_equals_the_sorted_path(
+    s: list[tuple[int, int]], r: list[tuple[int, int]]
+) -> None:
+    s_keys = np.array([k for k, _ in s], dtype=np.int64)
+    s_pos = np.array([p for _, p in s], dtype=np.int64)
+    r_keys = np.array([k for k, _ in r], dtype=np.int64)
+    r_pos = np.array([p for _, p in r], dtype=np.int64)
+    small = latest_before(s_keys, s_pos, r_keys, r_pos)
+    saved = ordering.SMALL_PAIRS
+    ordering.SMALL_PAIRS = -1
+    try:
+        big = latest_before(s_keys, s_pos, r_keys, r_pos)
+    finally:
+        ordering.SMALL_PAIRS = saved
+    np.testing.assert_array_equal(small, big)

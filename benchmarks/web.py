@@ -1,10 +1,13 @@
 """Page latency of the web console under load: the alert queue, a case page and the payee
 check, each hit by 50 concurrent clients for a fixed time on loopback.
 
-A platform node (1,000 alerts) and a police node (a received case) run `fraudlink serve`
-in their own processes; each client logs in once (password + TOTP) and then requests its
-page again as soon as the last answer arrived (a closed loop, like people clicking).
-Prints p50 / p99 / max, requests/s and errors per page.
+A platform node (1,000 alerts) and a police node run `fraudlink serve` in their own
+processes. The police node has received three referrals of mules from a wallet (the tiny
+simulated world), imported as evidence, so its case page is a real one: the fund-flow
+trace, the gang with roles, victims and losses, and the related cases. Each client logs in
+once (password + TOTP) and then requests its page again as soon as the last answer
+arrived (a closed loop, like people clicking); the first 3 s are a warm-up, not counted.
+Prints p50 / p99 / max, requests/s, errors and server CPU per page.
 
     python benchmarks/web.py [--clients 50] [--seconds 30]
 """
@@ -27,14 +30,22 @@ import httpx
 import numpy as np
 
 from fraudlink.auth import passwords, totp
-from fraudlink.cases import package
+from fraudlink.cases import referral
+from fraudlink.dispatch import HANDLERS
+from fraudlink.exchange import routes
+from fraudlink.exchange.mailroom import receive
 from fraudlink.exchange.node import Node
+from fraudlink.investigate import evidence
+from fraudlink.sim.world import simulate
 from fraudlink.store import AlertRecord, UserRecord
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 PASSWORD = "a long and quiet river"
 T = datetime(2026, 9, 1, tzinfo=UTC)
 USERS = 64
+# Mules of one gang (two) and of another in the tiny world at seed 4.
+MULES = ("qb-u00000367", "qb-u00000369", "qb-u00000378")
+WARM_UP_S = 3.0
 CLI = [sys.executable, "-c", "from fraudlink.cli import main; main()"]
 
 
@@ -47,7 +58,7 @@ def free_port() -> int:
         return port
 
 
-def nodes(root: Path) -> tuple[Path, Path, str]:
+def nodes(root: Path) -> tuple[Path, Path, str, str]:
     plat = Node.init(root / "platform", "hx-mall", "platform", None)
     pol = Node.init(root / "police", "hz-cyber", "police", None)
     digest = passwords.hash_password(PASSWORD)
@@ -68,20 +79,41 @@ def nodes(root: Path) -> tuple[Path, Path, str]:
                 score=50 + i % 50, severity="high", reasons=["3 refunds totalling ¥13,160.48"],
                 body={"title": "Refund burst", "accounts": [f"hx-u{i:08d}"]}, created_at=T,
             ))  # fmt: skip
-    manifest, blobs = package.build(
-        case_id="case-00000000000000aa", title="mule ring", subject_accounts=["qb-u1"],
-        alerts=[{"alert_id": "al-1", "reasons": ["passed on 97 %"]}],
-        tables={"transactions": [{"transfer_id": f"T{i}", "amount": 100 * i,
-                                  "from_account": f"u{i}", "to_account": "qb-u1"}
-                                 for i in range(200)]},
-        sender="hx-mall", recipient="hz-cyber", created=datetime.now(UTC),
-    )  # fmt: skip
-    package.write(pol.home / "inbox" / "case-00000000000000aa", manifest, blobs)
+    case_id = refer_cases(root, pol)
     made = subprocess.run([*CLI, "apikey", "add", "--org", "qb-pay", "--label", "bench",
                            "--home", str(plat.home)], capture_output=True, text=True,
                           check=True, env={**os.environ, "COLUMNS": "300"})  # fmt: skip
     key = re.search(r"flk_[A-Za-z0-9_-]+", made.stdout).group(0)  # type: ignore[union-attr]
-    return plat.home, pol.home, key
+    return plat.home, pol.home, key, case_id
+
+
+def refer_cases(root: Path, police: Node) -> str:
+    """A wallet refers three mules of the tiny world to the police node, as in real use:
+    the case page then has its fund-flow trace, the gang with roles, victims and the
+    related cases. Returns the first case's id."""
+    world = root / "world"
+    simulate("tiny", 4, world)
+    wallet = Node.init(root / "wallet", "qb-pay", "platform", None)
+    wallet.trust(police.info.card)
+    police.trust(wallet.info.card)
+    routes.save(wallet.home, {police.info.org: routes.Route(url="http://unused.invalid")})
+    reason = "received money from several payers and passed most of it on within minutes"
+    cases = []
+    for n, account in enumerate(MULES):
+        with wallet.store() as store:
+            store.add_alert(AlertRecord(
+                id=f"al-{n}", rule_id="mule-pass-through", rule_version=1,
+                entity_kind="account", entity_id=account, ts=T, score=84, severity="high",
+                reasons=[reason], body={"alert_id": f"al-{n}", "rule_id": "mule-pass-through",
+                                        "title": "Mule pass-through", "accounts": [account],
+                                        "reasons": [reason]}, created_at=T,
+            ))  # fmt: skip
+        draft = referral.open_case(wallet, [f"al-{n}"], world)
+        message = referral.refer(wallet, draft.case_id, police.info.org)
+        assert message.body is not None and receive(police, message.body, HANDLERS).accepted
+        evidence.import_package(police.home, police.home / "inbox" / draft.case_id)
+        cases.append(draft.case_id)
+    return cases[0]
 
 
 async def session(base: str, user: int) -> str:
@@ -145,6 +177,10 @@ async def page(
         if logged_in:
             lines.append(f"Cookie: {await session(f'http://127.0.0.1:{port}', i)}")
         requests.append(("\r\n".join(lines) + "\r\n\r\n").encode())
+    # Warm-up, not counted: each worker builds its case analysis on its first view (as a
+    # server does once per version of its evidence) and fills its caches.
+    warm = time.perf_counter() + WARM_UP_S
+    await asyncio.gather(*(hammer(port, r, warm, [], []) for r in requests))
     lat: list[float] = []
     errors: list[int] = []
     cpu0 = cpu_seconds(pids)  # after the logins: argon2id is slow on purpose
@@ -192,13 +228,14 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="`fraudlink serve --workers`")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-web-") as tmp:
-        plat, pol, key = nodes(Path(tmp))
+        plat, pol, key, case_id = nodes(Path(tmp))
         ports = free_port(), free_port()
         procs = [serve(plat, ports[0], args.workers), serve(pol, ports[1], args.workers)]
         try:
             runs = [
                 ("alert queue (100 of 1,000 alerts)", 0, "/alerts", True, {}),
-                ("case page (200 transactions)", 1, "/cases/case-00000000000000aa", True, {}),
+                ("case page (a mule's referral: trace, gang, victims)", 1,
+                 f"/cases/{case_id}", True, {}),
                 ("payee check API", 0, "/api/v1/payee-check?account=hx-u00000007",
                  False, {"Authorization": f"Bearer {key}"}),
             ]  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from itertools import pairwise
 
@@ -84,3 +85,19 @@ def test_a_store_that_cannot_be_opened_is_raised_to_the_caller() -> None:
 
     with pytest.raises(RuntimeError, match="no store here"):
         AuditBatch(broken).append("inv", "case.view", "c-1")
+
+
+def test_callers_on_an_event_loop_get_their_entries_and_their_errors(store: Store) -> None:
+    batch = _sharing(store)
+
+    async def views() -> list[AuditEntry | BaseException]:
+        calls = [batch.append_async("inv", "case.view", f"c-{i}",
+                                    {"bad": object()} if i == 3 else {"i": i})
+                 for i in range(12)]  # fmt: skip
+        return await asyncio.gather(*calls, return_exceptions=True)
+
+    outcomes = asyncio.run(views())
+    assert isinstance(outcomes.pop(3), Exception)
+    assert all(isinstance(o, AuditEntry) for o in outcomes)
+    assert sorted(o.seq for o in outcomes if isinstance(o, AuditEntry)) == list(range(1, 12))
+    assert store.verify_audit().ok

@@ -99,6 +99,12 @@ def test_an_investigator_sees_the_referral_opens_it_and_asks_for_a_freeze(
         actions = [e.action for e in store.audit_entries()]
     assert "case.view" in actions and "freeze.request.web" in actions
     assert freeze.id in client.get("/cases/case-00000000000000aa").text
+    # Held as the platform confirmed it, written by another worker: the kept page is not
+    # shown, the new state is.
+    with police.store() as store:
+        store.update_freeze(freeze.id, state="held", held_minor=4_512_000)
+    page = client.get("/cases/case-00000000000000aa").text
+    assert "¥45,120.00 held" in page
 
 
 def test_a_kept_case_page_carries_each_viewers_own_token_and_each_view_is_audited(

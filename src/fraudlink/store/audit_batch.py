@@ -11,6 +11,7 @@ come one at a time.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import queue
 import threading
@@ -29,6 +30,15 @@ class _Waiting:
     done: threading.Event = field(default_factory=threading.Event)
     entry: AuditEntry | None = None
     error: BaseException | None = None
+    notify: Callable[[], object] | None = None  # for a caller on an event loop
+
+    def settle(self) -> None:
+        self.done.set()
+        if self.notify is not None:
+            try:
+                self.notify()
+            except RuntimeError:  # its event loop has closed: nobody is waiting any more
+                log.debug("an audit entry was written after its caller's loop closed")
 
 
 class AuditBatch:
@@ -53,6 +63,27 @@ class AuditBatch:
         self._ensure_writer()
         self._waiting.put(waiting)
         waiting.done.wait()
+        if waiting.error is not None:
+            raise waiting.error
+        assert waiting.entry is not None
+        return waiting.entry
+
+    async def append_async(self, actor: str, action: str, subject: str,
+                           detail: dict[str, object] | None = None) -> AuditEntry:  # fmt: skip
+        """:meth:`append` for a caller on an event loop: waits without holding a thread."""
+        loop = asyncio.get_running_loop()
+        settled: asyncio.Future[None] = loop.create_future()
+
+        def wake() -> None:
+            if not settled.done():
+                settled.set_result(None)
+
+        waiting = _Waiting(AuditNote(actor=actor, action=action, subject=subject,
+                                     detail=dict(detail or {})),
+                           notify=lambda: loop.call_soon_threadsafe(wake))  # fmt: skip
+        self._ensure_writer()
+        self._waiting.put(waiting)
+        await settled
         if waiting.error is not None:
             raise waiting.error
         assert waiting.entry is not None
@@ -95,4 +126,4 @@ class AuditBatch:
                     self._write([waiting])
         finally:
             for waiting in batch:
-                waiting.done.set()
+                waiting.settle()

@@ -27,6 +27,7 @@ class ExchangeRecords:
         clock: Callable[[], datetime]
 
         def _tx(self) -> AbstractContextManager[Connection]: ...
+        def _single_read(self) -> AbstractContextManager[Connection]: ...
 
     # -- messages ----------------------------------------------------------------
     def put_message(self, record: MessageRecord) -> None:
@@ -140,7 +141,7 @@ class ExchangeRecords:
         query = select(freezes).order_by(freezes.c.created_at.desc(), freezes.c.id)
         if account is not None:
             query = query.where(freezes.c.account == account)
-        with self._tx() as conn:
+        with self._single_read() as conn:  # every case page asks
             return [FreezeRecord(**r) for r in conn.execute(query).mappings().all()]
 
     def update_freeze(self, freeze_id: str, **values: Any) -> FreezeRecord:

@@ -62,6 +62,16 @@ def packages(home: Path) -> Iterator[tuple[str, Path]]:
         yield folder.parent.parent.name, folder.parent
 
 
+def packages_version(home: Path) -> tuple[tuple[str, int, int], ...]:
+    """Every package's manifest by case, size and change time: what :func:`related_cases`
+    read, by version (packages are written whole and renamed into place)."""
+    found = []
+    for case_id, folder in packages(home):
+        stat = (folder / "manifest.json").stat()
+        found.append((case_id, stat.st_size, stat.st_mtime_ns))
+    return tuple(found)
+
+
 @lru_cache(maxsize=1024)
 def _marks_of(folder: str, stamp: tuple[int, int]) -> tuple[Json, Marks] | None:
     try:

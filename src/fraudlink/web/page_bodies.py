@@ -1,32 +1,58 @@
 """Rendered page bodies, kept per version of everything they show.
 
 A case page renders hundreds of table rows and two graphs' data; under load that was a
-quarter of its time, for the same HTML each view. The body is rendered once per key that
-names every input it depends on (the package's files, the evidence version, the freezes,
-the linked cases, the language), so a view never shows anything stale; only the
-per-user CSRF token differs, and it goes into a slot after the lookup. The slot is random
-per process, so no evidence text can contain it.
+quarter of its time, for the same HTML each view. The body is kept with a *version* that
+names every input it depends on (the package's files, the evidence folders, the other
+cases' packages, the freezes, the language), so a view never shows anything stale: a
+view whose version differs renders again. Only the per-user CSRF token differs between
+viewers, and it goes into a slot after the lookup. The slot is random per process, so no
+evidence text can contain it.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Hashable
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
+from dataclasses import dataclass
+from typing import Any
 
 from markupsafe import Markup
-
-from fraudlink.web.case_cache import Memo
 
 CSRF_SLOT = f"csrf-slot-{secrets.token_hex(16)}"
 
 
-class PageBodies:
-    def __init__(self, size: int = 32) -> None:
-        self._memo = Memo(size)
+@dataclass(frozen=True)
+class KeptPage:
+    version: Hashable
+    head: Any  # what the page shell shows beside the body (the case's manifest)
+    body: str
 
-    def body(self, key: Hashable, render: Callable[[], str]) -> str:
-        """The body for ``key``, rendered by ``render`` once (one render per key at a time)."""
-        return self._memo.get(key, render)
+
+class PageBodies:
+    """The last body rendered per page (and language), with its version."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._kept: OrderedDict[Hashable, KeptPage] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, page: Hashable, version: Hashable) -> KeptPage | None:
+        """The kept body of ``page`` if it was rendered from ``version``."""
+        with self._lock:
+            kept = self._kept.get(page)
+            if kept is None or kept.version != version:
+                return None
+            self._kept.move_to_end(page)
+            return kept
+
+    def keep(self, page: Hashable, kept: KeptPage) -> None:
+        with self._lock:
+            self._kept[page] = kept
+            self._kept.move_to_end(page)
+            while len(self._kept) > self.size:
+                self._kept.popitem(last=False)
 
 
 def with_csrf(body: str, token: str) -> Markup:

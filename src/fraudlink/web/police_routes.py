@@ -6,6 +6,7 @@ freeze requests to the platform holding an account."""
 from __future__ import annotations
 
 import os
+from collections.abc import Hashable
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -21,13 +22,14 @@ from fraudlink.exchange.node import Node, NodeError
 from fraudlink.exchange.routes import RouteError
 from fraudlink.freeze import service
 from fraudlink.interop import source
+from fraudlink.investigate import evidence
 from fraudlink.investigate.evidence import EvidenceError
 from fraudlink.model.money import to_minor
 from fraudlink.store import FreezeRecord
-from fraudlink.web import case_links, case_views, security, staff_lang
+from fraudlink.web import case_cache, case_links, case_views, security, staff_lang
 from fraudlink.web import vendor as _vendor  # noqa: F401  (the templates' vendor() helper)
 from fraudlink.web.deps import AuditDep, NodeDep, Staff, requires
-from fraudlink.web.page_bodies import CSRF_SLOT, PageBodies, with_csrf
+from fraudlink.web.page_bodies import CSRF_SLOT, KeptPage, PageBodies, with_csrf
 from fraudlink.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -101,52 +103,66 @@ def _investigation(node: Node, case_id: str, folder: Path, data: source.CaseData
     return {**views, "note": note or views["note"], "related": related}
 
 
+def _version(home: Path, folder: Path, freezes: list[FreezeRecord], lang: str) -> Hashable:
+    """Everything a case body shows, by version (see page_bodies): the package's files, the
+    evidence folders (trace, gangs, victims), the other packages (related cases), the
+    freezes (this case's and the victims' frozen amounts) and the language."""
+    return (_stamp(folder), case_cache.store_version(evidence.evidence_folders(home)),
+            case_links.packages_version(home),
+            tuple((f.id, f.case_id, f.account, f.state, f.held_minor) for f in freezes),
+            lang)  # fmt: skip
+
+
+def _render_case(request: Request, node: Node, case_id: str, folder: Path,
+                 every_freeze: list[FreezeRecord], version: Hashable,
+                 lang: str) -> KeptPage:  # fmt: skip
+    """Read, analyse and render the case body (in a worker thread: the first view of a
+    package verifies it, and of new evidence builds the analysis)."""
+    _, _, data = _case(node, case_id)
+    inv = _investigation(node, case_id, folder, data, every_freeze)
+    tables: dict[str, Any] = {
+        name: {"rows": len(rows), "columns": sorted({k for r in rows[:SHOWN_ROWS] for k in r}),
+               "first": rows[:SHOWN_ROWS]}
+        for name, rows in data.tables.items() if name != "alerts"
+    }  # fmt: skip
+    context = {"request": request, "m": data.manifest, "tables": tables,
+               "holders": _holders(data), "inv": inv, "csrf_slot": CSRF_SLOT,
+               "freezes": [f for f in every_freeze if f.case_id == case_id]}  # fmt: skip
+    page = KeptPage(version=version, head=data.manifest,
+                    body=templates.get_template("case_body.html").render(context))  # fmt: skip
+    if not inv["updating"]:  # figures from older evidence: shown, but not kept
+        bodies: PageBodies = request.app.state.page_bodies
+        bodies.keep((case_id, lang), page)
+    return page
+
+
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
-def case_page(
+async def case_page(
     request: Request, case_id: str, node: NodeDep, audit: AuditDep, staff: InvestigatorDep
 ) -> Response:
+    """The case page. A body kept for the current version of everything it shows is
+    served on the event loop; anything else is read and rendered in a worker thread."""
     try:
-        folder, stamp, data = _case(node, case_id)
+        folder = referral.find_package(node, case_id)
     except NodeError:
         return _error(request, staff, "No such case here.", 404)
-    except package.PackageError as exc:
-        return _error(request, staff, f"This case's package no longer verifies: {exc}", 409)
-    audit.append(staff.name, "case.view", case_id)
     with node.store() as store:
         every_freeze = store.list_freezes()
-    freezes = [f for f in every_freeze if f.case_id == case_id]
-    inv = _investigation(node, case_id, folder, data, every_freeze)
     lang = staff_lang.lang_of(request)
-    # Everything the body shows, by version: see page_bodies.
-    key = (
-        "case",
-        case_id,
-        str(folder),
-        stamp,
-        inv["version"],
-        inv["updating"],
-        inv["note"],
-        repr(inv["related"]),
-        tuple((f.id, f.state, f.held_minor) for f in freezes),
-        lang,
-    )
-
-    def render() -> str:
-        holders = _holders(data)
-        tables: dict[str, Any] = {
-            name: {"rows": len(rows),
-                   "columns": sorted({k for r in rows[:SHOWN_ROWS] for k in r}),
-                   "first": rows[:SHOWN_ROWS]}
-            for name, rows in data.tables.items() if name != "alerts"
-        }  # fmt: skip
-        context = {"request": request, "m": data.manifest, "tables": tables,
-                   "holders": holders, "freezes": freezes, "inv": inv,
-                   "csrf_slot": CSRF_SLOT}  # fmt: skip
-        return templates.get_template("case_body.html").render(context)
-
+    version = _version(node.home, folder, every_freeze, lang)
     bodies: PageBodies = request.app.state.page_bodies
-    body = with_csrf(bodies.body(key, render), staff.session.csrf_token)
-    context = {"staff": staff, "m": data.manifest, "body": body}
+    page = bodies.get((case_id, lang), version)
+    if page is None:
+        try:
+            page = await run_in_threadpool(_render_case, request, node, case_id, folder,
+                                           every_freeze, version, lang)  # fmt: skip
+        except NodeError:
+            return _error(request, staff, "No such case here.", 404)
+        except package.PackageError as exc:
+            return _error(request, staff, f"This case's package no longer verifies: {exc}", 409)
+    await audit.append_async(staff.name, "case.view", case_id)
+    context = {"staff": staff, "m": page.head,
+               "body": with_csrf(page.body, staff.session.csrf_token)}  # fmt: skip
     return templates.TemplateResponse(request, "case.html", context)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import msgspec
@@ -15,6 +16,7 @@ from fraudlink.cli import app
 from fraudlink.detect.engine import Engine
 from fraudlink.detect.rules.loader import builtin_pack
 from fraudlink.sim.world import simulate
+from fraudlink.store import Store, UserRecord, store_url
 
 runner = CliRunner()
 ENV = {"FRAUDLINK_PASSPHRASE": "a long cli passphrase", "COLUMNS": "200"}
@@ -81,9 +83,14 @@ def test_alerts_import_names_the_bad_line_and_is_idempotent(
     broken.write_text(lines[0] + "\n" + '{"alert_id": 1}\n')
     out = refused("alerts", "import", str(broken), "--home", str(platform))
     assert "broken.jsonl line 2" in out and "detect --out" in out
-    listed = ok("alerts", "list", "--home", str(platform), "--top", "--limit", "3")
     best = min((json.loads(x) for x in lines), key=lambda a: (-a["score"], a["alert_id"]))
-    assert best["alert_id"] in listed
+    with Store.open(store_url(platform)) as store:
+        store.add_user(UserRecord(org="hx-mall", username="li.wei", password_hash="x",
+                                  roles=("analyst",), created_at=datetime.now(UTC)))  # fmt: skip
+        store.assign_alert(best["alert_id"], "li.wei", org="hx-mall", actor="test")
+    listed = ok("alerts", "list", "--home", str(platform), "--top", "--limit", "3")
+    row = next(line for line in listed.splitlines() if best["alert_id"] in line)
+    assert "li.wei" in row and "assigned to" in listed
 
 
 def test_case_and_refer_errors_say_what_to_do(homes: tuple[Path, Path], world: Path) -> None:

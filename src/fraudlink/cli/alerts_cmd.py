@@ -77,12 +77,12 @@ def list_command(
     if top:
         found = sorted(found, key=lambda a: (-a.score, a.id))[:limit]
     table = Table()
-    for name in ("alert", "rule", "entity", "time (UTC)", "score", "status"):
+    for name in ("alert", "rule", "entity", "time (UTC)", "score", "status", "assigned to"):
         table.add_column(name, no_wrap=True)
     table.add_column("first reason")
     for a in found:
         table.add_row(a.id, a.rule_id, f"{a.entity_kind} {a.entity_id}",
-                      f"{a.ts:%Y-%m-%d %H:%M}", str(a.score), a.status,
+                      f"{a.ts:%Y-%m-%d %H:%M}", str(a.score), a.status, a.assigned_to or "—",
                       a.reasons[0] if a.reasons else "")  # fmt: skip
     console.print(table)
 

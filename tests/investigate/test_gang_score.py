@@ -1,4 +1,4 @@
-"""Scoring gang finding against the truth: a leader is ranked only if the events show them."""
+"""Scoring gang finding against the truth: every leader is ranked, shown in the events or not."""
 
 from __future__ import annotations
 
@@ -90,16 +90,16 @@ REPORT = GangReport(
 ACTED = {"a1", "a2", "a3", "b1", "b2", "b3", "w1", "w2"}  # w0 never acted
 
 
-def test_a_leader_the_events_do_not_show_is_set_apart_not_ranked() -> None:
+def test_a_leader_the_events_do_not_show_is_named_and_still_counts_as_not_found() -> None:
     score = score_gangs(REPORT, _truth(), ACTED, USED)
-    assert score.leader_ranks == {"lent": 1}
-    assert score.hidden_leaders == ["lone", "idle"]
+    assert score.leader_ranks == {"lent": 1, "lone": None, "idle": None}
+    assert score.unshown_leaders == ["lone", "idle"]
 
 
 def test_without_device_use_an_organiser_counts_as_shown() -> None:
     score = score_gangs(REPORT, _truth(), ACTED)
-    assert score.leader_ranks == {"lent": 1, "lone": None}
-    assert score.hidden_leaders == ["idle"]
+    assert score.leader_ranks == {"lent": 1, "lone": None, "idle": None}
+    assert score.unshown_leaders == ["idle"]
 
 
 def test_device_users_are_read_from_the_events(tmp_path: Path) -> None:

@@ -11,12 +11,12 @@ The leader of a scam gang is its coordinator, known by their wallet; a refund ri
 organiser holds no account and is known by the devices they lend to the claimants,
 which gang finding reports as the gang's device controller.
 
-A leader is ranked only if the events show them, as members are scored only if they
-acted: a coordinator whose wallet acted, an organiser whose devices worked the accounts
-of at least two members. An organiser whose devices only one claimant used left nothing
-that tells them from that claimant's second phone; if nothing else ties the claimants
-together, the data shows people filing claims each on their own, not a ring. Such gangs
-are listed in ``hidden_leaders`` instead of being ranked.
+Every planted leader is ranked, whether or not the events tie them to their gang. Some
+do not: a coordinator whose wallet never acted, or an organiser whose devices worked the
+accounts of one member only. Such an organiser left nothing that tells their phones from
+that member's own second phone (the events name no device's owner), so gang finding does
+not report them and their gang counts as a leader not found. ``unshown_leaders`` names
+these gangs, to say why, without taking them out of ``leader_ranks``.
 """
 
 from __future__ import annotations
@@ -56,7 +56,8 @@ class GangScore:
     scored: int  # persons scored (acting members and look-alikes)
     unseen: int  # members with accounts who never acted in the events
     leader_ranks: dict[str, int | None]  # true gang id → rank of its leader (None: not found)
-    hidden_leaders: list[str] = field(default_factory=list)  # gangs whose leader never showed
+    # Gangs whose leader the events do not tie to them; ranked (as None) all the same.
+    unshown_leaders: list[str] = field(default_factory=list)
 
 
 def acted_accounts(files: Sequence[Path]) -> set[str]:
@@ -89,8 +90,8 @@ def score_gangs(
     acted: set[str],
     device_users: Mapping[str, set[str]] | None = None,
 ) -> GangScore:
-    """ARI and leader ranks; with ``device_users`` (:func:`leader_device_users`), leaders
-    the events do not show are set apart (without it, only wallets that never acted are)."""
+    """ARI and leader ranks; with ``device_users`` (:func:`leader_device_users`), also
+    which leaders the events do not show (without it, only wallets that never acted)."""
     where = {a.account: g.gang_id for g in report.gangs for m in g.members for a in m.accounts}
 
     def found(accounts: list[str]) -> str | None:
@@ -115,13 +116,12 @@ def score_gangs(
         ig.compare_communities(_numbers(truth_labels), _numbers(found_labels), "adjusted_rand")
     )
     ranks: dict[str, int | None] = {}
-    hidden: list[str] = []
+    unshown: list[str] = []
     by_id = {g.gang_id: g for g in report.gangs}
     for gang in truth.gangs:
         leader = next(m for m in gang.members if _leads(m.role))
         if not _leader_shows(gang, leader, acted, device_users):
-            hidden.append(gang.gang_id)
-            continue
+            unshown.append(gang.gang_id)
         home = by_id.get(found([a for m in gang.members for a in m.accounts]) or "")
         ranks[gang.gang_id] = None
         for held in home.members if home is not None else []:
@@ -129,7 +129,7 @@ def score_gangs(
             if mine or (not leader.accounts and set(held.devices) & set(leader.devices)):
                 ranks[gang.gang_id] = held.rank
                 break
-    return GangScore(ari, len(truth_labels), unseen, ranks, hidden)
+    return GangScore(ari, len(truth_labels), unseen, ranks, unshown)
 
 
 def _leads(role: str) -> bool:

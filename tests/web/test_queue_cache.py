@@ -85,19 +85,15 @@ def test_one_caller_rebuilds_an_expired_view_while_the_others_get_the_old_one() 
     cache = QueueCache(ttl=1.0, clock=clock)
     old, new = QueueView([], "old"), QueueView([], "new")
     assert cache.view("k", lambda: old) is old
-    assert cache.ready("k") is old
     clock.now += 2  # expired
-    assert cache.ready("k") is None  # nobody is rebuilding it: the caller must
     seen: list[str] = []
 
     def rebuild() -> QueueView:
         # Meanwhile another request for the same view gets the old one, without building.
         seen.append(cache.view("k", lambda: QueueView([], "never")).table_html)
-        assert cache.ready("k") is old
         return new
 
     assert cache.view("k", rebuild) is new
-    assert cache.ready("k") is new
     assert seen == ["old"] and cache.view("k", lambda: old) is new
 
 
@@ -110,3 +106,25 @@ def test_a_view_read_before_a_change_is_not_kept_after_it() -> None:
 
     cache.view("k", read_then_change)
     assert cache.get("k") is None
+
+
+def test_a_caller_that_must_not_wait_serves_the_old_view_while_one_rebuilds_it() -> None:
+    clock = Clock()
+    cache = QueueCache(ttl=1.0, clock=clock)
+    old, new = QueueView([], "old"), QueueView([], "new")
+    assert cache.claim("k") == (None, None)  # nothing kept: build it before answering
+    cache.put("k", old)
+    assert cache.claim("k") == (old, None)  # fresh
+    clock.now += 2
+    view, ticket = cache.claim("k")
+    assert view is old and ticket is not None  # expired: serve it, and rebuild it
+    assert cache.claim("k") == (old, None)  # one rebuild at a time; the others just serve
+    cache.rebuild("k", lambda: new, ticket)
+    assert cache.claim("k") == (new, None)
+    # A change while rebuilding: what was read before it is not kept.
+    clock.now += 2
+    _, ticket = cache.claim("k")
+    assert ticket is not None
+    cache.clear()
+    cache.rebuild("k", lambda: QueueView([], "stale"), ticket)
+    assert cache.claim("k") == (None, None)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
 
@@ -21,6 +24,7 @@ from fraudlink.web.queue_cache import QueueCache, QueueView
 from fraudlink.web.templating import ZONE, templates
 
 router = APIRouter(include_in_schema=False)
+log = logging.getLogger("fraudlink.web")
 # The language switch serves the staff pages, which this router's pages head.
 router.include_router(staff_lang.router)
 AnalystDep = Annotated[Staff, Depends(requires(*ALERT_WORKERS))]
@@ -97,16 +101,30 @@ async def alert_queue(
         return QueueView(rules, htmx.render_block(request, "alerts.html", "queue",
                                                   {**context, **table}))  # fmt: skip
 
-    # A kept view is served on the event loop; only a rebuild (a read and a render of the
-    # table) goes to a thread: each hop there and back cost more than serving the view.
-    view = cache.ready(key)
+    # A kept view is served on the event loop, an expired one too while one rebuild runs
+    # in the background (queue_cache.claim); only a missing view is built before answering.
+    view, ticket = cache.claim(key)
     if view is None:
         view = await run_in_threadpool(cache.view, key, build)
+    elif ticket is not None:
+        _in_background(cache.rebuild, key, build, ticket)
     if htmx.wants_fragment(request):
         return HTMLResponse(view.table_html, headers=htmx.VARY)
     # The table was rendered by the same autoescaping template: it is HTML already.
     context |= {"rules": view.rules, "queue_html": Markup(view.table_html)}  # noqa: S704
     return templates.TemplateResponse(request, "alerts.html", context, headers=htmx.VARY)
+
+
+def _in_background(work: Callable[..., None], *args: Any) -> None:
+    """Run ``work`` in a thread after this response, logging (not raising) its failure."""
+
+    def run() -> None:
+        try:
+            work(*args)
+        except Exception:
+            log.exception("rebuilding the alert queue failed; the next view will try again")
+
+    threading.Thread(target=run, name="queue-rebuild", daemon=True).start()
 
 
 @router.get("/alerts/{alert_id}", response_class=HTMLResponse)

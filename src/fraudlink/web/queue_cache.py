@@ -46,14 +46,34 @@ class QueueCache:
                 return None
             return found[1]
 
-    def ready(self, key: Hashable) -> QueueView | None:
-        """The view :meth:`view` would return without building, if there is one."""
+    def claim(self, key: Hashable) -> tuple[QueueView | None, int | None]:
+        """For a caller that must not wait: the kept view to serve now (None if there is
+        none: build it with :meth:`view`), and, if it has expired and nobody is rebuilding
+        it, a ticket to rebuild it with :meth:`rebuild` after answering (None otherwise).
+
+        Serving the expired view while one rebuild runs in the background keeps every
+        request off the rebuild: when each one that found it expired went to a thread,
+        fifty of them queued there for the interpreter lock, for up to two seconds.
+        """
         with self._lock:
             found = self._views.get(key)
-            if found is not None and (self.clock() - found[0] < self.ttl
-                                      or key in self._building):  # fmt: skip
-                return found[1]
-            return None
+            if found is None:
+                return None, None
+            if self.clock() - found[0] < self.ttl or key in self._building:
+                return found[1], None
+            self._building.add(key)
+            return found[1], self._generation
+
+    def rebuild(self, key: Hashable, build: Callable[[], QueueView], ticket: int) -> None:
+        """Build the view claimed with ``ticket``; kept unless the queue changed meanwhile."""
+        try:
+            built = build()
+        finally:
+            with self._lock:
+                self._building.discard(key)
+        with self._lock:
+            if ticket == self._generation:
+                self._keep(key, built)
 
     def view(self, key: Hashable, build: Callable[[], QueueView]) -> QueueView:
         """The view for ``key``: kept, or built by ``build``; while one caller rebuilds an

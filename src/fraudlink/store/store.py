@@ -43,6 +43,7 @@ from fraudlink.store.backend import (
     is_conflict,
     is_missing_table,
     masked,
+    writer_turn,
 )
 from fraudlink.store.checks import CONFLICT_RETRIES, require
 from fraudlink.store.errors import (
@@ -158,7 +159,7 @@ class Store(AlertWork, ExchangeRecords, SessionRecords):
         cannot take the write lock once another connection has committed, and fails at
         once instead of waiting its turn; under many writers that starved some of them.
         """
-        with self._errors(), self.engine.connect() as conn:
+        with self._errors(), writer_turn(self.url), self.engine.connect() as conn:
             conn.execution_options(**{WRITE_OPTION: True})
             with conn.begin():
                 yield conn

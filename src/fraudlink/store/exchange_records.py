@@ -22,6 +22,10 @@ from fraudlink.store.records import FreezeRecord, MessageRecord
 from fraudlink.store.tables import DIRECTIONS, freezes, message_bodies, messages
 
 
+# Built once: every case page lists the freezes, and building the statement and its
+# cache key each time cost more than running it.
+_ALL_FREEZES = select(freezes).order_by(freezes.c.created_at.desc(), freezes.c.id)
+
 class ExchangeRecords:
     if TYPE_CHECKING:
         clock: Callable[[], datetime]
@@ -138,7 +142,7 @@ class ExchangeRecords:
 
     def list_freezes(self, *, account: str | None = None) -> list[FreezeRecord]:
         """Newest first."""
-        query = select(freezes).order_by(freezes.c.created_at.desc(), freezes.c.id)
+        query = _ALL_FREEZES
         if account is not None:
             query = query.where(freezes.c.account == account)
         with self._single_read() as conn:  # every case page asks

@@ -21,10 +21,10 @@ from fraudlink.store.errors import DuplicateError, NotFoundError
 from fraudlink.store.records import FreezeRecord, MessageRecord
 from fraudlink.store.tables import DIRECTIONS, freezes, message_bodies, messages
 
-
 # Built once: every case page lists the freezes, and building the statement and its
 # cache key each time cost more than running it.
 _ALL_FREEZES = select(freezes).order_by(freezes.c.created_at.desc(), freezes.c.id)
+
 
 class ExchangeRecords:
     if TYPE_CHECKING:

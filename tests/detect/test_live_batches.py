@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from fraudlink.detect import frame as frame_module
 from fraudlink.detect.engine import Engine
 from fraudlink.detect.live import live_table
-from fraudlink.detect.operators import ordering
+from fraudlink.detect.operators import ordering, window
 from fraudlink.detect.operators.ordering import latest_before
 from fraudlink.detect.rules.compile import RulePack
 from fraudlink.detect.rules.loader import builtin_pack, load_rules_text
@@ -61,6 +61,28 @@ def test_live_batches_give_the_alerts_of_one_vectorised_batch(
         whole = _alerts(pack, rows, [len(rows)])
     assert _alerts(pack, rows, sizes) == whole
     assert _alerts(pack, rows, [len(rows)]) == whole
+
+
+@contextmanager
+def small_limits(batch: int, list_ids: int) -> Iterator[None]:
+    saved = frame_module.SMALL_BATCH, window.LIST_IDS
+    frame_module.SMALL_BATCH, window.LIST_IDS = batch, list_ids
+    try:
+        yield
+    finally:
+        frame_module.SMALL_BATCH, window.LIST_IDS = saved
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=mixed_streams(), sizes=st.lists(st.integers(1, 8), min_size=1, max_size=6))
+def test_small_and_vectorised_batches_mix(rows: list[dict[str, Any]], sizes: list[int]) -> None:
+    """Batches of up to 4 rows take the per-row paths and bigger ones the vectorised ones, so
+    window chunks of both kinds merge; event ids of small chunks turn to Arrow past 3 rows."""
+    pack = load_rules_text(PACK)
+    with vectorised_only():
+        whole = _alerts(pack, rows, [len(rows)])
+    with small_limits(batch=4, list_ids=3):
+        assert _alerts(pack, rows, sizes) == whole
 
 
 @settings(max_examples=20, deadline=None)

@@ -9,7 +9,10 @@ State is a few numpy arrays indexed by key code, reset sparsely (only touched ke
 
 from __future__ import annotations
 
+import math
+import sys
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -94,6 +97,84 @@ class WindowBounds:
                     out[spec.name][seg] = (cur[k] + prev[k]) * (1 + 1e-9) + 1e-6
         return out
 
+    def bounds_of_rows(
+        self,
+        keys: np.ndarray,
+        ts: np.ndarray,
+        values: dict[str, np.ndarray],
+        masks: dict[str, np.ndarray],
+        size: int,
+    ) -> dict[str, list[float]]:
+        """``bounds`` row by row, for the few rows of a live batch: the same totals, added
+        in the same order, without numpy kernel calls (a few µs each) per metric."""
+        self.cur.grow(size)
+        self.prev.grow(size)
+        n = len(keys)
+        ks: list[int] = keys.tolist()
+        width = self.width
+        buckets = [t // width for t in ts.tolist()]
+        out: dict[str, list[float]] = {}
+        cuts = [i for i in range(1, n) if buckets[i] != buckets[i - 1]]
+        segments = list(zip([0, *cuts], [*cuts, n], strict=True)) if cuts else [(0, n)]
+        for spec in self.inputs:
+            out[spec.name] = [0.0] * n
+        for lo, hi in segments:
+            self._roll(buckets[lo])
+            self.cur.touched.append(keys[lo:hi])
+            for spec in self.inputs:
+                name = spec.name
+                value = values.get(name)
+                mask = masks.get(name)
+                keep = mask[lo:hi].tolist() if mask is not None else [True] * (hi - lo)
+                got = value[lo:hi].tolist() if value is not None else None
+                self._add_rows(spec, ks[lo:hi], got, keep)
+                bound = out[name]
+                cur, prev = self.cur.totals[name], self.prev.totals[name]
+                if spec.fn == "max":
+                    for i in range(lo, hi):
+                        bound[i] = max(float(cur[ks[i]]), float(prev[ks[i]]))
+                elif spec.fn == "distinct":
+                    extra = self.cur.totals[f"{name}#new"]
+                    for i in range(lo, hi):
+                        bound[i] = float(prev[ks[i]]) + float(extra[ks[i]])
+                else:
+                    for i in range(lo, hi):
+                        bound[i] = (float(cur[ks[i]]) + float(prev[ks[i]])) * (1 + 1e-9) + 1e-6
+        return out
+
+    def _add_rows(
+        self, spec: BoundInput, keys: list[int], values: list[Any] | None, keep: list[bool]
+    ) -> None:
+        total = self.cur.totals[spec.name]
+        if spec.fn in ("events", "count"):
+            for k, kept in zip(keys, keep, strict=True):
+                if kept:
+                    total[k] += 1.0
+            return
+        assert values is not None
+        if spec.fn == "sum":
+            for k, kept, x in zip(keys, keep, values, strict=True):
+                if kept:
+                    v = _finite(float(x), 0.0)
+                    if v < 0:
+                        self.negative_seen = True
+                    total[k] += v
+        elif spec.fn == "max":
+            for k, kept, x in zip(keys, keep, values, strict=True):
+                if kept:
+                    total[k] = max(float(total[k]), _finite(float(x), -math.inf))
+        else:
+            seen = self.cur.pairs.setdefault(spec.name, set())
+            before = self.prev.pairs.get(spec.name, set())
+            extra = self.cur.totals[f"{spec.name}#new"]
+            pairs = {(k << 32) | c for k, kept, c in zip(keys, keep, values, strict=True) if kept}
+            for p in pairs:
+                if p not in seen:
+                    seen.add(p)
+                    total[p >> 32] += 1.0
+                    if p not in before:
+                        extra[p >> 32] += 1.0
+
     def _roll(self, bucket_id: int) -> None:
         if self.cur_id == bucket_id:
             return
@@ -144,3 +225,14 @@ class WindowBounds:
                 if new:
                     extra = self.cur.totals[f"{spec.name}#new"]
                     np.add.at(extra, np.array(new, dtype=np.int64) >> _SHIFT, 1.0)
+
+
+def _finite(x: float, nan: float) -> float:
+    """``np.nan_to_num`` of one value: NaN as given, infinities as the largest floats."""
+    if x != x:
+        return nan
+    if x == math.inf:
+        return sys.float_info.max
+    if x == -math.inf:
+        return -sys.float_info.max
+    return x

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pyarrow as pa
@@ -25,7 +25,12 @@ from fraudlink.detect.rules.predicates import Pred
 
 EVIDENCE_MAX = 50
 MERGE_CAP = 32_768  # rows; see WindowDetector._append
+LIST_IDS = 512  # rows; a chunk this small keeps its event ids as a Python list (see _Chunk)
 Names = dict[str, Sequence[ListValue]]
+# Event ids: an Arrow array, or a Python list in the small chunks of live batches, where
+# building an Arrow array per batch and concatenating on every merge would cost more than
+# the ids are ever read (only for the rows of a hit).
+Ids: TypeAlias = pa.Array | list[str]
 
 
 class _ValueCodes:
@@ -71,8 +76,9 @@ class _Chunk:
     key: np.ndarray
     values: dict[str, np.ndarray]
     masks: dict[str, np.ndarray]
-    ids: pa.Array
+    ids: Ids
     max_ts: int
+    half_ts: int  # ts of the middle row: once it has expired, most of the chunk has
     _by_key: tuple[np.ndarray, np.ndarray] | None = None
 
     def rows_of(self, keys: np.ndarray) -> np.ndarray:
@@ -129,14 +135,16 @@ class WindowDetector:
                 vals[agg.name] = v
             masks[agg.name] = m
         ts = frame.ts[rows]
+        ids: Ids = frame.values("event_id", rows) if frame.small else frame.take("event_id", rows)
         return _Chunk(
             ts=ts,
             seq=frame.seq[rows],
             key=text_codes(frame, rows, values, self.cfg.key),
             values=vals,
             masks=masks,
-            ids=frame.take("event_id", rows),
+            ids=ids,
             max_ts=int(ts[-1]) if len(ts) else -(2**62),
+            half_ts=int(ts[len(ts) // 2]) if len(ts) else -(2**62),
         )
 
     def _distinct_codes(
@@ -168,8 +176,11 @@ class WindowDetector:
         self._append(chunk)
         candidates = np.arange(len(rows))
         if self.bounds is not None:
-            ok = self._bounded_ok(chunk, len(frame.interner_of(self.cfg.key)))
-            candidates = np.flatnonzero(ok)
+            size = len(frame.interner_of(self.cfg.key))
+            if frame.small:
+                candidates = self._bounded_rows(chunk, size)
+            else:
+                candidates = np.flatnonzero(self._bounded_ok(chunk, size))
         if len(candidates) == 0:
             return []
         names = self.value_names(frame)
@@ -223,10 +234,11 @@ class WindowDetector:
         cutoff = now_us - self.length
         while self.log and self.log[0].max_ts < cutoff:
             self.log.pop(0)
-        if self.log and int(self.log[0].ts[0]) < cutoff:
+        if self.log and self.log[0].half_ts < cutoff:
             # Rows are in event-time order, so the expired rows of the oldest chunk are a
             # prefix; drop it once it is most of the chunk (a big merged chunk would
-            # otherwise hold a window and a half).
+            # otherwise hold a window and a half). More than half of the rows are gone
+            # exactly when the middle row is, so most batches stop at that comparison.
             first = self.log[0]
             gone = int(np.searchsorted(first.ts, cutoff, side="left"))
             if gone * 2 > len(first.ts):
@@ -245,6 +257,20 @@ class WindowDetector:
             if p.field in bound and p.op in ("ge", "gt"):
                 ok &= bound[p.field] >= float(p.value)  # type: ignore[arg-type]
         return ok
+
+    def _bounded_rows(self, chunk: _Chunk, size: int) -> np.ndarray:
+        """``_bounded_ok`` row by row for a live batch: the candidates' positions."""
+        assert self.bounds is not None
+        bound = self.bounds.bounds_of_rows(chunk.key, chunk.ts, chunk.values, chunk.masks, size)
+        n = len(chunk.key)
+        if self.bounds.negative_seen:
+            return np.arange(n)
+        ok = [True] * n
+        for p in self.when:
+            if p.field in bound and p.op in ("ge", "gt"):
+                least = float(p.value)  # type: ignore[arg-type]
+                ok = [o and b >= least for o, b in zip(ok, bound[p.field], strict=True)]
+        return np.array([i for i in range(n) if ok[i]], dtype=np.int64)
 
     # -- exact -----------------------------------------------------------------
     def _exact(
@@ -392,7 +418,7 @@ def _gather(log: list[_Chunk], keys: np.ndarray, aggs: tuple[AggConfig, ...]) ->
         key=key[order],
         values=values,
         masks=masks,
-        ids=pa.concat_arrays([c.ids.take(pa.array(i)) for c, i in parts]).take(pa.array(order)),
+        ids=pa.concat_arrays([_take_ids(c.ids, i) for c, i in parts]).take(pa.array(order)),
     )
 
 
@@ -428,27 +454,48 @@ def _num(x: object) -> int | float:
     return int(value) if value.is_integer() else value
 
 
+def _take_ids(ids: Ids, rows: np.ndarray) -> pa.Array:
+    if isinstance(ids, list):
+        return pa.array([ids[i] for i in rows.tolist()], type=pa.string())
+    return ids.take(pa.array(rows, type=pa.int64()))
+
+
+def _concat_ids(a: Ids, b: Ids) -> Ids:
+    if isinstance(a, list) and isinstance(b, list) and len(a) + len(b) <= LIST_IDS:
+        return a + b
+    return pa.concat_arrays([_arrow_ids(a), _arrow_ids(b)])
+
+
+def _arrow_ids(ids: Ids) -> pa.Array:
+    return pa.array(ids, type=pa.string()) if isinstance(ids, list) else ids
+
+
 def _concat(a: _Chunk, b: _Chunk) -> _Chunk:
+    ts = np.concatenate([a.ts, b.ts])
     return _Chunk(
-        ts=np.concatenate([a.ts, b.ts]),
+        ts=ts,
         seq=np.concatenate([a.seq, b.seq]),
         key=np.concatenate([a.key, b.key]),
         values={k: np.concatenate([v, b.values[k]]) for k, v in a.values.items()},
         masks={k: np.concatenate([v, b.masks[k]]) for k, v in a.masks.items()},
-        ids=pa.concat_arrays([a.ids, b.ids]),
+        ids=_concat_ids(a.ids, b.ids),
         max_ts=max(a.max_ts, b.max_ts),
+        half_ts=int(ts[len(ts) // 2]),
     )
 
 
 def _select(chunk: _Chunk, keep: np.ndarray) -> _Chunk:
+    ts = chunk.ts[keep]
+    ids = chunk.ids
     return _Chunk(
-        ts=chunk.ts[keep],
+        ts=ts,
         seq=chunk.seq[keep],
         key=chunk.key[keep],
         values={k: v[keep] for k, v in chunk.values.items()},
         masks={k: v[keep] for k, v in chunk.masks.items()},
-        ids=chunk.ids.take(pa.array(keep)),
-        max_ts=int(chunk.ts[keep][-1]) if len(keep) else -(2**62),
+        ids=[ids[i] for i in keep.tolist()] if isinstance(ids, list) else _take_ids(ids, keep),
+        max_ts=int(ts[-1]) if len(keep) else -(2**62),
+        half_ts=int(ts[len(ts) // 2]) if len(keep) else -(2**62),
     )
 
 

@@ -1,0 +1,53 @@
+"""The row-by-row upper bounds of live batches equal the vectorised ones, batch after batch."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fraudlink.detect.operators.bounds import BoundInput, WindowBounds
+
+INPUTS = [
+    BoundInput("events", "events"),
+    BoundInput("n", "count"),
+    BoundInput("total", "sum"),
+    BoundInput("top", "max"),
+    BoundInput("kinds", "distinct"),
+]
+Row = tuple[int, int, float, int, bool]  # key, time step, amount, distinct code, mask
+
+rows = st.tuples(
+    st.integers(0, 5),
+    st.integers(0, 3),
+    st.one_of(st.floats(-5, 1e6, allow_nan=False, allow_infinity=False), st.just(float("nan"))),
+    st.integers(0, 4),
+    st.booleans(),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(batches=st.lists(st.lists(rows, min_size=1, max_size=8), min_size=1, max_size=8))
+def test_bounds_of_rows_equal_the_vectorised_bounds(batches: list[list[Row]]) -> None:
+    width = 10
+    vectorised, by_row = WindowBounds(width, INPUTS), WindowBounds(width, INPUTS)
+    now = 0
+    for batch in batches:
+        ts = []
+        for _, step, _, _, _ in batch:  # in time order, sometimes across a bucket's edge
+            now += step * 3
+            ts.append(now)
+        keys = np.array([r[0] for r in batch], dtype=np.int64)
+        mask = np.array([r[4] for r in batch], dtype=bool)
+        amounts = np.array([r[2] for r in batch], dtype=np.float64)
+        values = {
+            "total": amounts,
+            "top": amounts,
+            "kinds": np.array([r[3] for r in batch], dtype=np.int64),
+        }
+        masks = {"n": mask, "total": mask, "top": mask, "kinds": mask}
+        size = 6 if now % 2 else 2000  # sometimes the totals must grow
+        a = vectorised.bounds(keys, np.array(ts, dtype=np.int64), values, masks, size)
+        b = by_row.bounds_of_rows(keys, np.array(ts, dtype=np.int64), values, masks, size)
+        assert {k: v.tolist() for k, v in a.items()} == b
+        assert vectorised.negative_seen == by_row.negative_seen

@@ -101,3 +101,16 @@ def test_callers_on_an_event_loop_get_their_entries_and_their_errors(store: Stor
     assert all(isinstance(o, AuditEntry) for o in outcomes)
     assert sorted(o.seq for o in outcomes if isinstance(o, AuditEntry)) == list(range(1, 12))
     assert store.verify_audit().ok
+
+
+def test_close_writes_what_is_waiting_then_stops_the_writer(store: Store) -> None:
+    batch = _sharing(store)
+    entry = batch.append("inv", "case.view", "c-1")
+    writer = batch._writer
+    assert writer is not None and writer.is_alive()
+    batch.close()
+    assert not writer.is_alive()
+    # A later entry starts a new writer; nothing was lost or linked twice.
+    assert batch.append("inv", "case.view", "c-2").seq == entry.seq + 1
+    batch.close()
+    assert [e.subject for e in store.audit_entries()] == ["c-1", "c-2"]

@@ -51,7 +51,7 @@ class AuditBatch:
     def __init__(self, open_store: Callable[[], Store], most: int = 256) -> None:
         self._open_store = open_store
         self._most = most
-        self._waiting: queue.SimpleQueue[_Waiting] = queue.SimpleQueue()
+        self._waiting: queue.SimpleQueue[_Waiting | None] = queue.SimpleQueue()
         self._start = threading.Lock()
         self._writer: threading.Thread | None = None
 
@@ -60,8 +60,8 @@ class AuditBatch:
         """Append an entry; returns once it is committed (raises what the store raised)."""
         waiting = _Waiting(AuditNote(actor=actor, action=action, subject=subject,
                                      detail=dict(detail or {})))  # fmt: skip
-        self._ensure_writer()
         self._waiting.put(waiting)
+        self._ensure_writer()
         waiting.done.wait()
         if waiting.error is not None:
             raise waiting.error
@@ -81,8 +81,8 @@ class AuditBatch:
         waiting = _Waiting(AuditNote(actor=actor, action=action, subject=subject,
                                      detail=dict(detail or {})),
                            notify=lambda: loop.call_soon_threadsafe(wake))  # fmt: skip
-        self._ensure_writer()
         self._waiting.put(waiting)
+        self._ensure_writer()
         await settled
         if waiting.error is not None:
             raise waiting.error
@@ -90,23 +90,50 @@ class AuditBatch:
         return waiting.entry
 
     def _ensure_writer(self) -> None:
-        if self._writer is not None and self._writer.is_alive():
-            return
+        # Under the same lock as the writer's decision to stop (see _write_forever): an
+        # entry put before this call is either seen by the writer or finds it gone.
         with self._start:
             if self._writer is None or not self._writer.is_alive():
                 self._writer = threading.Thread(target=self._write_forever,
                                                 name="audit-writer", daemon=True)  # fmt: skip
                 self._writer.start()
 
+    def close(self, timeout: float = 30) -> None:
+        """Write what is waiting, then stop the writer (a later append starts a new one)."""
+        with self._start:
+            writer = self._writer
+            if writer is None or not writer.is_alive():
+                return
+            self._waiting.put(None)
+        writer.join(timeout)
+
     def _write_forever(self) -> None:
+        stopping = False
         while True:
-            batch = [self._waiting.get()]
+            batch: list[_Waiting] = []
+            if not stopping:
+                first = self._waiting.get()
+                if first is None:
+                    stopping = True
+                else:
+                    batch.append(first)
             while len(batch) < self._most:
                 try:
-                    batch.append(self._waiting.get_nowait())
+                    more = self._waiting.get_nowait()
                 except queue.Empty:
                     break
-            self._write(batch)
+                if more is None:
+                    stopping = True
+                else:
+                    batch.append(more)
+            if batch:
+                self._write(batch)
+                continue
+            if stopping:
+                with self._start:
+                    if self._waiting.empty():  # nothing came in meanwhile: stop
+                        self._writer = None
+                        return
 
     def _write(self, batch: list[_Waiting]) -> None:
         try:

@@ -68,6 +68,7 @@ def create_app(settings: Settings) -> FastAPI:
         stop.set()
         for worker in workers:
             worker.join(timeout=30)
+        app.state.audit.close()  # after the requests in flight: their entries are written
 
     app = FastAPI(title=f"fraudlink node {node.info.org}", version="1",
                   lifespan=lifespan)  # fmt: skip

@@ -6,6 +6,7 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fraudlink.detect import frame as frame_module
 from fraudlink.detect.frame import ts_micros
 from fraudlink.detect.reorder import Reorder
 from tests.detect.streams import MINUTE, T0, batch_cuts, login, split, table
@@ -45,6 +46,11 @@ def test_late_events_are_the_same_whatever_the_batching(
     t = table([login(ts, f"acc{i}") for i, ts in enumerate(times)])
     one_by_one = run([t.slice(i, 1) for i in range(t.num_rows)], lateness * MINUTE)
     assert run([t], lateness * MINUTE) == one_by_one
+    saved, frame_module.SMALL_BATCH = frame_module.SMALL_BATCH, 0  # the vectorised checks too
+    try:
+        assert run([t], lateness * MINUTE) == one_by_one
+    finally:
+        frame_module.SMALL_BATCH = saved
     assert run(split(t, data.draw(batch_cuts(t.num_rows))), lateness * MINUTE) == one_by_one
     released, late = one_by_one
     # Nothing lost, nothing twice; what was used is in event-time order.

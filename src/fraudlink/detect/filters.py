@@ -23,21 +23,27 @@ _ARROW = {
 
 def mask(frame: Frame, rows: np.ndarray, values: Values, preds: tuple[Pred, ...]) -> np.ndarray:
     """Which of ``rows`` pass every predicate (null fails, except for ``ne`` and ``not_in``)."""
-    keep = np.ones(len(rows), dtype=bool)
-    if len(rows) == 0:
-        return keep
+    if len(rows) == 0 or not preds:
+        return np.ones(len(rows), dtype=bool)
+    keep: np.ndarray | None = None
     for pred in preds:
         if pred.field in values:
-            keep &= _numpy_mask(values[pred.field], pred)
+            part = _numpy_mask(values[pred.field], pred)
         elif frame.small:
             # Each row passes or fails on its own, so one answer for the whole batch,
             # shared by every rule that tests the same thing, can be indexed by any rows.
             whole = frame.masks.get(pred)
             if whole is None:
                 whole = frame.masks[pred] = _column_mask(frame, np.arange(frame.n), pred)
-            keep &= whole[rows]
+            part = whole[rows]
         else:
-            keep &= _column_mask(frame, rows, pred)
+            part = _column_mask(frame, rows, pred)
+        if keep is None:
+            # a copy of the first answer (the callers narrow the mask in place)
+            keep = np.array(part, dtype=bool)
+        else:
+            keep &= part
+    assert keep is not None
     return keep
 
 

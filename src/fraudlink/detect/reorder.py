@@ -10,10 +10,12 @@ what live alerting wants; the cost of lateness is that much event time of delay.
 from __future__ import annotations
 
 import heapq
+from itertools import pairwise
 
 import numpy as np
 import pyarrow as pa
 
+from fraudlink.detect import frame as _frame
 from fraudlink.detect.frame import ts_micros
 
 NEVER = -(2**62)
@@ -39,7 +41,7 @@ class Reorder:
         if len(ts) == 0:
             return None, late
         self.max_ts = max(self.max_ts, int(ts.max()))
-        if self.pending is None and self.lateness == 0 and bool(np.all(ts[1:] >= ts[:-1])):
+        if self.pending is None and self.lateness == 0 and _in_order(ts):
             # The common case: in order already and nothing waiting.
             self.released_ts = int(ts[-1])
             return table, late
@@ -66,9 +68,19 @@ class Reorder:
         """
         if len(ts) == 0:
             return None
-        before = np.maximum.accumulate(np.concatenate([[self.max_ts], ts[:-1]]))
-        if not bool(np.any(ts < before - self.lateness)):
-            return None
+        if len(ts) <= _frame.SMALL_BATCH:  # a live batch: a loop beats three numpy calls
+            newest, behind = self.max_ts, False
+            for t in ts.tolist():
+                if t < newest - self.lateness:
+                    behind = True
+                    break
+                newest = max(newest, t)
+            if not behind:
+                return None
+        else:
+            before = np.maximum.accumulate(np.concatenate([[self.max_ts], ts[:-1]]))
+            if not bool(np.any(ts < before - self.lateness)):
+                return None
         waiting = self.pending_ts.tolist()
         heapq.heapify(waiting)
         released, newest = self.released_ts, self.max_ts
@@ -93,3 +105,11 @@ class Reorder:
             self.released_ts = int(self.pending_ts[order[-1]])
         self.pending, self.pending_ts = None, np.empty(0, dtype=np.int64)
         return out
+
+
+def _in_order(ts: np.ndarray) -> bool:
+    """Whether times never go back (ties allowed)."""
+    if len(ts) <= _frame.SMALL_BATCH:
+        items = ts.tolist()
+        return all(a <= b for a, b in pairwise(items))
+    return bool(np.all(ts[1:] >= ts[:-1]))

@@ -5,7 +5,6 @@ A mixin of :class:`fraudlink.store.store.Store`, kept apart so each file holds o
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import datetime
@@ -13,10 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 from sqlalchemy import Connection, Select, func, insert, select, update
-from sqlalchemy.exc import DBAPIError
 
-from fraudlink.store.backend import insert_new, is_conflict
-from fraudlink.store.checks import CONFLICT_RETRIES, require
+from fraudlink.store.backend import insert_new
+from fraudlink.store.checks import require, retry_conflicts
 from fraudlink.store.errors import DuplicateError, NotFoundError
 from fraudlink.store.records import FreezeRecord, MessageRecord
 from fraudlink.store.tables import DIRECTIONS, freezes, message_bodies, messages
@@ -87,23 +85,20 @@ class ExchangeRecords:
         The number is read and taken in one transaction; a unique index refuses a second
         writer that read the same one, and it retries with the next.
         """
-        for attempt in range(CONFLICT_RETRIES):
-            try:
-                with self._tx() as conn:
-                    last = conn.execute(
-                        select(func.max(messages.c.seq)).where(
-                            messages.c.direction == "out", messages.c.peer_org == peer_org
-                        )
-                    ).scalar_one()  # fmt: skip
-                    record = make((last or 0) + 1)
-                    conn.execute(insert(messages).values(**_message_row(record)))
-                    conn.execute(insert(message_bodies).values(id=record.id, body=_body(record)))
-                return record
-            except DBAPIError as exc:
-                if not is_conflict(exc) or attempt == CONFLICT_RETRIES - 1:
-                    raise
-                time.sleep(0.001 * (attempt + 1))
-        raise AssertionError("unreachable")  # pragma: no cover
+
+        def attempt() -> MessageRecord:
+            with self._tx() as conn:
+                last = conn.execute(
+                    select(func.max(messages.c.seq)).where(
+                        messages.c.direction == "out", messages.c.peer_org == peer_org
+                    )
+                ).scalar_one()  # fmt: skip
+                record = make((last or 0) + 1)
+                conn.execute(insert(messages).values(**_message_row(record)))
+                conn.execute(insert(message_bodies).values(id=record.id, body=_body(record)))
+            return record
+
+        return retry_conflicts(attempt)
 
     def last_accepted_seq(self, peer_kid: str) -> int | None:
         """The highest sequence number accepted from a sender key (the replay guard's floor)."""

@@ -7,8 +7,7 @@ tests control them. Records go in and come out as the immutable structs of
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -34,7 +33,7 @@ from sqlalchemy.exc import (
 
 from fraudlink.store import migrate
 from fraudlink.store.alert_work import AlertWork
-from fraudlink.store.audit_chain import GENESIS, entry_hash, verify_chain
+from fraudlink.store.audit_records import AuditRecords
 from fraudlink.store.backend import (
     SINGLE_READ_OPTION,
     WRITE_OPTION,
@@ -45,7 +44,7 @@ from fraudlink.store.backend import (
     masked,
     writer_turn,
 )
-from fraudlink.store.checks import CONFLICT_RETRIES, require
+from fraudlink.store.checks import require
 from fraudlink.store.errors import (
     DuplicateError,
     NotFoundError,
@@ -55,9 +54,6 @@ from fraudlink.store.errors import (
 from fraudlink.store.exchange_records import ExchangeRecords
 from fraudlink.store.records import (
     AlertRecord,
-    AuditEntry,
-    AuditNote,
-    AuditVerdict,
     CaseRecord,
     UserRecord,
 )
@@ -67,7 +63,6 @@ from fraudlink.store.tables import (
     CASE_STATUSES,
     alerts,
     api_keys,
-    audit_log,
     case_alerts,
     cases,
     freezes,
@@ -83,7 +78,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class Store(AlertWork, ExchangeRecords, SessionRecords):
+class Store(AlertWork, AuditRecords, ExchangeRecords, SessionRecords):
     """A node's store; messages and freezes are in :mod:`.exchange_records`, web sessions
     in :mod:`.session_records`, who works an alert and its outcome in :mod:`.alert_work`."""
 
@@ -394,103 +389,6 @@ class Store(AlertWork, ExchangeRecords, SessionRecords):
         with self._tx() as conn:
             rows = conn.execute(query).mappings().all()
         return [UserRecord(**{**r, "roles": tuple(r["roles"])}) for r in rows]
-
-    # -- audit -------------------------------------------------------------------
-    def append_audit(
-        self, actor: str, action: str, subject: str, detail: dict[str, Any] | None = None
-    ) -> AuditEntry:
-        """Add an entry at the head of the chain."""
-        detail = dict(detail or {})
-        _, entry = self._audited(actor, action, subject, lambda _conn, _now: (None, detail))
-        return entry
-
-    def append_audit_many(self, notes: Sequence[AuditNote]) -> list[AuditEntry]:
-        """Add several entries at the head of the chain in one transaction, in this order.
-
-        For many requests each recording a view: one commit (one disk flush) for all of
-        them instead of one each; see :mod:`fraudlink.store.audit_batch`.
-        """
-        if not notes:
-            return []
-        for attempt in range(CONFLICT_RETRIES):
-            try:
-                with self._write_tx() as conn:
-                    ts = self.clock()
-                    seq, prev = self._head(conn)
-                    entries = []
-                    for n in notes:
-                        detail = dict(n.detail or {})
-                        digest = entry_hash(seq, ts, n.actor, n.action, n.subject, detail, prev)
-                        entries.append(AuditEntry(seq=seq, ts=ts, actor=n.actor, action=n.action,
-                                                  subject=n.subject, detail=detail,
-                                                  prev_hash=prev, entry_hash=digest))  # fmt: skip
-                        seq, prev = seq + 1, digest
-                    # One statement for the lot: per-entry SQL was most of a batch's time.
-                    conn.execute(insert(audit_log),
-                                 [msgspec.structs.asdict(e) for e in entries])  # fmt: skip
-                return entries
-            except DBAPIError as exc:
-                if not is_conflict(exc) or attempt == CONFLICT_RETRIES - 1:
-                    raise
-                time.sleep(0.001 * (attempt + 1))
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    def _audited(
-        self,
-        actor: str,
-        action: str,
-        subject: str,
-        work: Callable[[Connection, datetime], tuple[T, dict[str, Any]]],
-    ) -> tuple[T, AuditEntry]:
-        """Run ``work`` (which returns its result and the audit detail) and append the audit
-        entry in the same transaction: a change and its record are kept both or neither, and
-        share one reading of the clock.
-
-        Two writers may read the same head at once; the ``seq`` primary key lets only
-        one of them link to it, and the other retries (``work`` included) on the new head.
-        So the chain stays a single line on either backend without a lock table.
-        """
-        for attempt in range(CONFLICT_RETRIES):
-            try:
-                with self._write_tx() as conn:
-                    ts = self.clock()
-                    result, detail = work(conn, ts)
-                    entry = self._link(conn, ts, actor, action, subject, detail)
-                return result, entry
-            except DBAPIError as exc:
-                if not is_conflict(exc) or attempt == CONFLICT_RETRIES - 1:
-                    raise
-                # Back off a little longer each time so a crowd of writers spreads out.
-                time.sleep(0.001 * (attempt + 1))
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    @staticmethod
-    def _head(conn: Connection) -> tuple[int, str]:
-        """The next entry's ``seq`` and the hash it links to."""
-        head = conn.execute(
-            select(audit_log.c.seq, audit_log.c.entry_hash)
-            .order_by(audit_log.c.seq.desc()).limit(1)
-        ).first()  # fmt: skip
-        return (head[0] + 1, head[1]) if head else (1, GENESIS)
-
-    @staticmethod
-    def _link(conn: Connection, ts: datetime, actor: str, action: str, subject: str,
-              detail: dict[str, Any]) -> AuditEntry:  # fmt: skip
-        """Insert one entry linked to the current head, inside the caller's transaction."""
-        seq, prev = Store._head(conn)
-        digest = entry_hash(seq, ts, actor, action, subject, detail, prev)
-        entry = AuditEntry(seq=seq, ts=ts, actor=actor, action=action, subject=subject,
-                           detail=detail, prev_hash=prev, entry_hash=digest)  # fmt: skip
-        conn.execute(insert(audit_log).values(**msgspec.structs.asdict(entry)))
-        return entry
-
-    def audit_entries(self) -> list[AuditEntry]:
-        with self._tx() as conn:
-            rows = conn.execute(select(audit_log).order_by(audit_log.c.seq)).mappings().all()
-        return [AuditEntry(**r) for r in rows]
-
-    def verify_audit(self) -> AuditVerdict:
-        return verify_chain(self.audit_entries())
 
 
 # -- reads shared by several methods, inside the caller's transaction -----------------

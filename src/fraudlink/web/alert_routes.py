@@ -115,7 +115,7 @@ async def alert_queue(
     return templates.TemplateResponse(request, "alerts.html", context, headers=htmx.VARY)
 
 
-def _in_background(work: Callable[..., None], *args: Any) -> None:
+def _in_background(work: Callable[..., object], *args: Any) -> None:
     """Run ``work`` in a thread after this response, logging (not raising) its failure."""
 
     def run() -> None:

@@ -64,7 +64,7 @@ class QueueCache:
             self._building.add(key)
             return found[1], self._generation
 
-    def rebuild(self, key: Hashable, build: Callable[[], QueueView], ticket: int) -> None:
+    def rebuild(self, key: Hashable, build: Callable[[], QueueView], ticket: int) -> QueueView:
         """Build the view claimed with ``ticket``; kept unless the queue changed meanwhile."""
         try:
             built = build()
@@ -74,6 +74,7 @@ class QueueCache:
         with self._lock:
             if ticket == self._generation:
                 self._keep(key, built)
+        return built
 
     def view(self, key: Hashable, build: Callable[[], QueueView]) -> QueueView:
         """The view for ``key``: kept, or built by ``build``; while one caller rebuilds an
@@ -84,16 +85,8 @@ class QueueCache:
             if found is not None and (fresh or key in self._building):
                 return found[1]
             self._building.add(key)
-            generation = self._generation
-        try:
-            built = build()
-        finally:
-            with self._lock:
-                self._building.discard(key)
-        with self._lock:
-            if generation == self._generation:
-                self._keep(key, built)
-        return built
+            ticket = self._generation
+        return self.rebuild(key, build, ticket)
 
     def put(self, key: Hashable, view: QueueView) -> None:
         with self._lock:

@@ -114,3 +114,21 @@ def test_close_writes_what_is_waiting_then_stops_the_writer(store: Store) -> Non
     assert batch.append("inv", "case.view", "c-2").seq == entry.seq + 1
     batch.close()
     assert [e.subject for e in store.audit_entries()] == ["c-1", "c-2"]
+
+
+def test_entries_arriving_within_the_linger_share_one_transaction(store: Store) -> None:
+    # The second caller comes 50 ms after the first; with a linger of 2 s it joins the
+    # first one's transaction (one reading of the clock for both). Without the linger
+    # the first entry is committed alone long before the second arrives.
+    batch = AuditBatch(lambda: Store(store.engine, store.url, owns_engine=False), linger=2.0)
+    first = threading.Thread(target=batch.append, args=("a", "case.view", "c-1"))
+    first.start()
+    second = threading.Timer(0.05, batch.append, args=("b", "case.view", "c-2"))
+    second.start()
+    first.join()
+    second.join()
+    batch.close()
+    entries = store.audit_entries()
+    assert [e.subject for e in entries] == ["c-1", "c-2"]
+    assert entries[0].ts == entries[1].ts
+    assert store.verify_audit().ok

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,6 +18,7 @@ from fraudlink.exchange import outbox, routes
 from fraudlink.exchange.mailroom import receive
 from fraudlink.exchange.node import Node
 from fraudlink.store import UserRecord
+from fraudlink.web import sessions
 from fraudlink.web.app import create_app
 from fraudlink.web.settings import Settings
 
@@ -112,19 +113,33 @@ def test_a_kept_case_page_carries_each_viewers_own_token_and_each_view_is_audite
 ) -> None:
     """The case body is rendered once and kept (page_bodies); the token and the audit are not."""
     app = create_app(Settings(home=nodes[1].home, passphrase=None, pump_every=0))
-    with TestClient(app, follow_redirects=False) as one, TestClient(app) as two:
+    with (TestClient(app, follow_redirects=False) as one, TestClient(app) as two,
+          TestClient(app) as again):  # fmt: skip
         log_in(one, "zhao.min")
-        two.follow_redirects = False
+        for client in (two, again):
+            client.follow_redirects = False
         log_in(two, "wu.fang")
-        pages = [c.get("/cases/case-00000000000000aa").text for c in (one, two, one)]
+        # The same person in a second session (a TOTP code logs in once, so opened here).
+        with nodes[1].store() as store:
+            user = store.get_user("hz-cyber", "zhao.min")
+            assert user is not None
+            token, _ = sessions.open_session(store, user, datetime.now(UTC), timedelta(hours=1),
+                                             "test")  # fmt: skip
+        again.cookies.set(sessions.COOKIE, token)
+        pages = [c.get("/cases/case-00000000000000aa").text for c in (one, two, one, again)]
     tokens = [re.findall(r'name="csrf" value="([^"]+)"', p) for p in pages]
     # The logout form and the freeze form each carry the viewer's own session token.
     assert all(len(set(t)) == 1 and len(t) == 2 for t in tokens)
     assert tokens[0] == tokens[2] != tokens[1]
+    assert tokens[3] != tokens[0] and pages[3] == pages[0].replace(tokens[0][0], tokens[3][0])
+    # The page is kept whole per viewer: each names the one who is looking.
+    assert "zhao.min · hz-cyber" in pages[0] and "wu.fang" not in pages[0]
+    assert "wu.fang · hz-cyber" in pages[1] and "zhao.min" not in pages[1]
     assert "csrf-slot-" not in "".join(pages)
     with nodes[1].store() as store:
         views = [e.actor for e in store.audit_entries() if e.action == "case.view"]
-    assert views == ["zhao.min@hz-cyber", "wu.fang@hz-cyber", "zhao.min@hz-cyber"]
+    assert views == ["zhao.min@hz-cyber", "wu.fang@hz-cyber", "zhao.min@hz-cyber",
+                     "zhao.min@hz-cyber"]  # fmt: skip
 
 
 def test_other_roles_and_unknown_cases_are_refused(client: TestClient) -> None:

@@ -38,6 +38,7 @@ import msgspec
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from fraudlink import file_versions
 from fraudlink.cases import package
 from fraudlink.digests import file_sha256
 from fraudlink.investigate.evidence_raw import RawFiles, locate_raw, write_raw
@@ -109,12 +110,17 @@ def read_source(folder: Path) -> SourceInfo | None:
 
 def evidence_folders(home: Path) -> list[Path]:
     """Every imported source folder, in name order; each reads like a world folder."""
-    root = store_root(home)
-    if not root.is_dir():
-        return []
-    return [d for d in sorted(root.iterdir())
-            if d.is_dir() and not d.name.startswith(".")
-            and (d / SOURCE_FILE).exists() and (d / "events.parquet").exists()]  # fmt: skip
+    found = file_versions.files_in_subfolders(store_root(home), "", "events.parquet",
+                                              also=(SOURCE_FILE,))  # fmt: skip
+    return [Path(folder) for _, folder, _ in found]
+
+
+def evidence_version(home: Path) -> tuple[tuple[str, int, int], ...]:
+    """Each imported folder's events file by name, size and change time: any import
+    changes it (the version of what a page drawn from the evidence shows)."""
+    found = file_versions.files_in_subfolders(store_root(home), "", "events.parquet",
+                                              also=(SOURCE_FILE,))  # fmt: skip
+    return tuple((name, stat.st_size, stat.st_mtime_ns) for name, _, stat in found)
 
 
 def sources(home: Path) -> list[tuple[Path, SourceInfo]]:

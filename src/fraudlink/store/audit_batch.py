@@ -15,6 +15,7 @@ import asyncio
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -45,12 +46,19 @@ class AuditBatch:
     """Appends audit entries for many threads in shared transactions.
 
     ``open_store`` gives a store for one batch (a node's ``store``); ``most`` bounds a
-    batch so one transaction stays short.
+    batch so one transaction stays short. ``linger`` is how long the writer waits after
+    the first entry for others to join it (seconds), like PostgreSQL's ``commit_delay``:
+    a page is served every few milliseconds per process, so without a wait nearly every
+    batch held one entry, and each entry paid a whole commit and disk flush (0.95 ms of
+    CPU against 0.14 ms in a batch of 25, measured on the SQLite store).
     """
 
-    def __init__(self, open_store: Callable[[], Store], most: int = 256) -> None:
+    def __init__(
+        self, open_store: Callable[[], Store], most: int = 256, linger: float = 0.0
+    ) -> None:
         self._open_store = open_store
         self._most = most
+        self._linger = linger
         self._waiting: queue.SimpleQueue[_Waiting | None] = queue.SimpleQueue()
         self._start = threading.Lock()
         self._writer: threading.Thread | None = None
@@ -117,9 +125,12 @@ class AuditBatch:
                     stopping = True
                 else:
                     batch.append(first)
+            until = time.monotonic() + self._linger if batch else 0.0
             while len(batch) < self._most:
                 try:
-                    more = self._waiting.get_nowait()
+                    wait = until - time.monotonic()
+                    more = (self._waiting.get(timeout=wait) if wait > 0
+                            else self._waiting.get_nowait())  # fmt: skip
                 except queue.Empty:
                     break
                 if more is None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import fcntl
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -47,8 +48,12 @@ def store_url(home: Path | None = None, url: str | None = None) -> str:
     return f"sqlite:///{folder / DB_FILE}"
 
 
+@lru_cache(maxsize=64)
 def sqlite_file(url: str) -> Path | None:
-    """The database file of a SQLite URL (None for other backends or in-memory)."""
+    """The database file of a SQLite URL (None for other backends or in-memory).
+
+    Kept per URL: every write asks (``writer_turn``), and parsing the URL cost more than
+    the rest of the turn."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite" or not parsed.database:
         return None
@@ -119,14 +124,10 @@ def _sqlite_connected(dbapi_conn: Any, _record: Any) -> None:
 
 # Set on a connection whose transaction will write after reading (Store._write_tx).
 WRITE_OPTION = "fraudlink_writes"
-# Set on a connection that runs one SELECT and nothing else (Store._single_read).
-SINGLE_READ_OPTION = "fraudlink_single_read"
 
 
 def _sqlite_begin(conn: Connection) -> None:
     options = conn.get_execution_options()
-    if options.get(SINGLE_READ_OPTION, False):
-        return  # one statement is atomic by itself; no transaction to open
     conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get(WRITE_OPTION, False) else "BEGIN")
 
 

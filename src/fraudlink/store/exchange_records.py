@@ -5,13 +5,13 @@ A mixin of :class:`fraudlink.store.store.Store`, kept apart so each file holds o
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import msgspec
-from sqlalchemy import Connection, Select, func, insert, select, update
+from sqlalchemy import Connection, Select, bindparam, func, insert, select, update
 
 from fraudlink.store.backend import insert_new
 from fraudlink.store.checks import require, retry_conflicts
@@ -22,6 +22,7 @@ from fraudlink.store.tables import DIRECTIONS, freezes, message_bodies, messages
 # Built once: every case page lists the freezes, and building the statement and its
 # cache key each time cost more than running it.
 _ALL_FREEZES = select(freezes).order_by(freezes.c.created_at.desc(), freezes.c.id)
+_FREEZES_OF = _ALL_FREEZES.where(freezes.c.account == bindparam("account"))
 
 
 class ExchangeRecords:
@@ -29,7 +30,9 @@ class ExchangeRecords:
         clock: Callable[[], datetime]
 
         def _tx(self) -> AbstractContextManager[Connection]: ...
-        def _single_read(self) -> AbstractContextManager[Connection]: ...
+        def _read_rows(
+            self, statement: Select[Any], params: Mapping[str, Any]
+        ) -> list[dict[str, Any]]: ...
 
     # -- messages ----------------------------------------------------------------
     def put_message(self, record: MessageRecord) -> None:
@@ -137,11 +140,9 @@ class ExchangeRecords:
 
     def list_freezes(self, *, account: str | None = None) -> list[FreezeRecord]:
         """Newest first."""
-        query = _ALL_FREEZES
-        if account is not None:
-            query = query.where(freezes.c.account == account)
-        with self._single_read() as conn:  # every case page asks
-            return [FreezeRecord(**r) for r in conn.execute(query).mappings().all()]
+        if account is None:  # every case page asks
+            return [FreezeRecord(**r) for r in self._read_rows(_ALL_FREEZES, {})]
+        return [FreezeRecord(**r) for r in self._read_rows(_FREEZES_OF, {"account": account})]
 
     def update_freeze(self, freeze_id: str, **values: Any) -> FreezeRecord:
         allowed = {"state", "held_minor", "note", "case_id"}

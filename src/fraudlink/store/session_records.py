@@ -5,13 +5,13 @@ A mixin of :class:`fraudlink.store.store.Store`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import msgspec
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, Select, bindparam, delete, insert, select, update
 
 from fraudlink.store.records import ApiKeyRecord, ReportRecord, SessionRecord, UserRecord
 from fraudlink.store.tables import api_keys, reports, sessions, users
@@ -20,7 +20,7 @@ from fraudlink.store.tables import api_keys, reports, sessions, users
 # which cost more than the query itself on the path every page takes.
 _USER_PREFIX = "user_"
 # The session and its user in one statement: one statement is its own consistent snapshot,
-# so it needs no transaction around it (see Store._single_read).
+# so it needs no transaction around it (see Store._read_rows).
 _LIVE_SESSION_AND_USER = (
     select(sessions, *(c.label(_USER_PREFIX + c.name) for c in users.c))
     .join(users, (users.c.org == sessions.c.org) & (users.c.username == sessions.c.username))
@@ -39,7 +39,9 @@ class SessionRecords:
         clock: Callable[[], datetime]
 
         def _tx(self) -> AbstractContextManager[Connection]: ...
-        def _single_read(self) -> AbstractContextManager[Connection]: ...
+        def _read_rows(
+            self, statement: Select[Any], params: Mapping[str, Any]
+        ) -> list[dict[str, Any]]: ...
 
     def add_session(self, record: SessionRecord) -> None:
         with self._tx() as conn:
@@ -49,11 +51,10 @@ class SessionRecords:
         self, token_sha256: str, now: datetime
     ) -> tuple[SessionRecord, UserRecord] | None:
         """The live session and its user, in one statement (every page asks)."""
-        with self._single_read() as conn:
-            params = {"token": token_sha256, "now": now}
-            row = conn.execute(_LIVE_SESSION_AND_USER, params).mappings().first()
-        if row is None:
+        found = self._read_rows(_LIVE_SESSION_AND_USER, {"token": token_sha256, "now": now})
+        if not found:
             return None
+        row = found[0]
         user = {name: row[label] for label, name in _USER_COLUMNS}
         return (SessionRecord(**{name: row[name] for name in _SESSION_COLUMNS}),
                 UserRecord(**{**user, "roles": tuple(user["roles"])}))  # fmt: skip

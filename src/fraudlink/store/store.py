@@ -7,7 +7,7 @@ tests control them. Records go in and come out as the immutable structs of
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -17,6 +17,7 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Engine,
+    Select,
     func,
     insert,
     select,
@@ -35,7 +36,6 @@ from fraudlink.store import migrate
 from fraudlink.store.alert_work import AlertWork
 from fraudlink.store.audit_records import AuditRecords
 from fraudlink.store.backend import (
-    SINGLE_READ_OPTION,
     WRITE_OPTION,
     connect,
     insert_new,
@@ -52,6 +52,7 @@ from fraudlink.store.errors import (
     UnreachableError,
 )
 from fraudlink.store.exchange_records import ExchangeRecords
+from fraudlink.store.prepared_reads import prepared_rows
 from fraudlink.store.records import (
     AlertRecord,
     CaseRecord,
@@ -135,16 +136,12 @@ class Store(AlertWork, AuditRecords, ExchangeRecords, SessionRecords):
         with self._errors(), self.engine.begin() as conn:
             yield conn
 
-    @contextmanager
-    def _single_read(self) -> Iterator[Connection]:
-        """A connection for exactly one SELECT, run without BEGIN and COMMIT around it.
-
-        A single statement reads one consistent snapshot on either backend; the two
-        extra round trips were a third of the session lookup every page makes.
-        """
-        with self._errors(), self.engine.connect() as conn:
-            conn.execution_options(**{SINGLE_READ_OPTION: True})
-            yield conn
+    def _read_rows(self, statement: Select[Any], params: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """The rows of one SELECT built once at import, without a transaction around it and
+        past SQLAlchemy's per-statement work (see :mod:`.prepared_reads`): every page
+        reads its session this way."""
+        with self._errors():
+            return prepared_rows(self.engine, statement, params)
 
     @contextmanager
     def _write_tx(self) -> Iterator[Connection]:

@@ -17,12 +17,14 @@ version of their manifest (they are written whole and renamed into place).
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from fraudlink import file_versions
 from fraudlink.cases import package
 from fraudlink.interop import source
 
@@ -56,20 +58,20 @@ def marks(data: source.CaseData) -> Marks:
 
 def packages(home: Path) -> Iterator[tuple[str, Path]]:
     """Every case package on the node: received (``inbox``) and referred (``cases``)."""
-    for folder in sorted((home / "inbox").glob("*/manifest.json")):
-        yield folder.parent.name, folder.parent
-    for folder in sorted((home / "cases").glob("*/package/manifest.json")):
-        yield folder.parent.parent.name, folder.parent
+    for name, folder, _ in _manifests(home):
+        yield name, Path(folder)
 
 
 def packages_version(home: Path) -> tuple[tuple[str, int, int], ...]:
     """Every package's manifest by case, size and change time: what :func:`related_cases`
     read, by version (packages are written whole and renamed into place)."""
-    found = []
-    for case_id, folder in packages(home):
-        stat = (folder / "manifest.json").stat()
-        found.append((case_id, stat.st_size, stat.st_mtime_ns))
-    return tuple(found)
+    return tuple((name, stat.st_size, stat.st_mtime_ns) for name, _, stat in _manifests(home))
+
+
+def _manifests(home: Path) -> list[tuple[str, str, os.stat_result]]:
+    received = file_versions.files_in_subfolders(home / "inbox", "", "manifest.json")
+    referred = file_versions.files_in_subfolders(home / "cases", "package", "manifest.json")
+    return received + referred
 
 
 @lru_cache(maxsize=1024)

@@ -58,6 +58,10 @@ class Staff:
 async def current_staff(request: Request, node: NodeDep) -> Staff:
     # Read on the event loop, not in the thread pool: one indexed read of the embedded
     # store is cheaper than the hop to a thread and back for the lock (GIL) it needs.
+    return _staff_of(request, node)
+
+
+def _staff_of(request: Request, node: Node) -> Staff:
     with node.store() as store:
         found = sessions.find(store, request.cookies.get(sessions.COOKIE), node.clock())
     if found is None:
@@ -68,11 +72,15 @@ async def current_staff(request: Request, node: NodeDep) -> Staff:
 StaffDep = Annotated[Staff, Depends(current_staff)]
 
 
-def requires(*roles: str) -> Callable[[Request, Node, Staff], Coroutine[Any, Any, Staff]]:
+def requires(*roles: str) -> Callable[[Request], Coroutine[Any, Any, Staff]]:
     """A dependency that lets through only staff holding one of ``roles``; others are
     refused and the refusal is audited."""
 
-    async def check(request: Request, node: NodeDep, staff: StaffDep) -> Staff:
+    # One dependency, not one on the node and the staff member in turn: FastAPI's solving
+    # of each nested dependency cost about as much as the session read itself.
+    async def check(request: Request) -> Staff:
+        node: Node = request.app.state.node
+        staff = _staff_of(request, node)
         if not set(roles) & set(staff.user.roles):
             detail = {"needs": list(roles), "has": list(staff.user.roles)}
             await run_in_threadpool(_audit_denied, node, staff, request.url.path, detail)

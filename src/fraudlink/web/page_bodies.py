@@ -7,6 +7,10 @@ cases' packages, the freezes, the language), so a view never shows anything stal
 view whose version differs renders again. Only the per-user CSRF token differs between
 viewers, and it goes into a slot after the lookup. The slot is random per process, so no
 evidence text can contain it.
+
+The whole page (the body in the page's frame, which names the viewer and links back to
+the page in the other language) is kept the same way per viewer and address: rendering
+the frame again for each view cost as much as the rest of a kept view.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ class KeptPage:
     version: Hashable
     head: Any  # what the page shell shows beside the body (the case's manifest)
     body: str
+    # False for a body drawn from figures that are being rebuilt: shown, not kept.
+    final: bool = True
 
 
 class PageBodies:

@@ -5,17 +5,19 @@ freeze requests to the platform holding an account."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Hashable
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
+import msgspec
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
 
+from fraudlink import file_versions
 from fraudlink.cases import package, referral
 from fraudlink.exchange import outbox
 from fraudlink.exchange.node import Node, NodeError
@@ -26,7 +28,7 @@ from fraudlink.investigate import evidence
 from fraudlink.investigate.evidence import EvidenceError
 from fraudlink.model.money import to_minor
 from fraudlink.store import FreezeRecord
-from fraudlink.web import case_cache, case_links, case_views, security, staff_lang
+from fraudlink.web import case_links, case_views, security, staff_lang
 from fraudlink.web import vendor as _vendor  # noqa: F401  (the templates' vendor() helper)
 from fraudlink.web.deps import AuditDep, NodeDep, Staff, requires
 from fraudlink.web.page_bodies import CSRF_SLOT, KeptPage, PageBodies, with_csrf
@@ -39,17 +41,8 @@ SHOWN_ROWS = 50
 
 def _stamp(folder: Path) -> tuple[int, ...]:
     """Every file's change time, in name order: a package edited after it verified reads
-    again (and fails). One ``scandir`` walk: ``rglob`` cost several times more per view."""
-    found: list[tuple[str, int]] = []
-    pending = [str(folder)]
-    while pending:
-        with os.scandir(pending.pop()) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    pending.append(entry.path)
-                elif entry.is_file():
-                    found.append((entry.path, entry.stat().st_mtime_ns))
-    return tuple(ns for _, ns in sorted(found))
+    again (and fails)."""
+    return file_versions.tree_version(folder)
 
 
 @lru_cache(maxsize=64)
@@ -107,7 +100,7 @@ def _version(home: Path, folder: Path, freezes: list[FreezeRecord], lang: str) -
     """Everything a case body shows, by version (see page_bodies): the package's files, the
     evidence folders (trace, gangs, victims), the other packages (related cases), the
     freezes (this case's and the victims' frozen amounts) and the language."""
-    return (_stamp(folder), case_cache.store_version(evidence.evidence_folders(home)),
+    return (_stamp(folder), evidence.evidence_version(home),
             case_links.packages_version(home),
             tuple((f.id, f.case_id, f.account, f.state, f.held_minor) for f in freezes),
             lang)  # fmt: skip
@@ -128,12 +121,22 @@ def _render_case(request: Request, node: Node, case_id: str, folder: Path,
     context = {"request": request, "m": data.manifest, "tables": tables,
                "holders": _holders(data), "inv": inv, "csrf_slot": CSRF_SLOT,
                "freezes": [f for f in every_freeze if f.case_id == case_id]}  # fmt: skip
-    page = KeptPage(version=version, head=data.manifest,
+    page = KeptPage(version=version, head=data.manifest, final=not inv["updating"],
                     body=templates.get_template("case_body.html").render(context))  # fmt: skip
-    if not inv["updating"]:  # figures from older evidence: shown, but not kept
+    if page.final:
         bodies: PageBodies = request.app.state.page_bodies
         bodies.keep((case_id, lang), page)
     return page
+
+
+def _whole(request: Request, staff: Staff, page: KeptPage) -> KeptPage:
+    """The body in the page's frame, with the CSRF slot where the viewer's token goes."""
+    slot = msgspec.structs.replace(staff.session, csrf_token=CSRF_SLOT)
+    viewer = Staff(user=staff.user, session=slot)
+    html = templates.get_template("case.html").render(
+        {"request": request, "staff": viewer, "m": page.head, "body": Markup(page.body)}  # noqa: S704
+    )  # the body came from the autoescaping templates
+    return KeptPage(version=page.version, head=page.head, body=html, final=page.final)
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
@@ -150,20 +153,27 @@ async def case_page(
         every_freeze = store.list_freezes()
     lang = staff_lang.lang_of(request)
     version = _version(node.home, folder, every_freeze, lang)
-    bodies: PageBodies = request.app.state.page_bodies
-    page = bodies.get((case_id, lang), version)
-    if page is None:
-        try:
-            page = await run_in_threadpool(_render_case, request, node, case_id, folder,
-                                           every_freeze, version, lang)  # fmt: skip
-        except NodeError:
-            return _error(request, staff, "No such case here.", 404)
-        except package.PackageError as exc:
-            return _error(request, staff, f"This case's package no longer verifies: {exc}", 409)
+    wholes: PageBodies = request.app.state.case_pages
+    viewer = (case_id, lang, staff.user.org, staff.user.username, staff.user.roles,
+              str(request.url))  # fmt: skip
+    whole = wholes.get(viewer, version)
+    if whole is None:
+        bodies: PageBodies = request.app.state.page_bodies
+        page = bodies.get((case_id, lang), version)
+        if page is None:
+            try:
+                page = await run_in_threadpool(_render_case, request, node, case_id, folder,
+                                               every_freeze, version, lang)  # fmt: skip
+            except NodeError:
+                return _error(request, staff, "No such case here.", 404)
+            except package.PackageError as exc:
+                return _error(request, staff, f"This case's package no longer verifies: {exc}",
+                              409)  # fmt: skip
+        whole = _whole(request, staff, page)
+        if whole.final:
+            wholes.keep(viewer, whole)
     await audit.append_async(staff.name, "case.view", case_id)
-    context = {"staff": staff, "m": page.head,
-               "body": with_csrf(page.body, staff.session.csrf_token)}  # fmt: skip
-    return templates.TemplateResponse(request, "case.html", context)
+    return HTMLResponse(with_csrf(whole.body, staff.session.csrf_token))
 
 
 @router.get("/cases/{case_id}/report")

@@ -36,3 +36,6 @@ class Settings:
     # How long the alert queue's rendered table is reused for the same view (seconds;
     # 0: never). Changes made in this process clear it at once (web/queue_cache.py).
     queue_cache_seconds: float = 1.0
+    # How long the audit writer waits for more views to share one commit (seconds); see
+    # store/audit_batch.py. Each view waits at most this much longer for its record.
+    audit_linger: float = 0.002

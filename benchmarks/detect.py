@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -30,13 +28,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import msgspec
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+import machine_line
 import peak_rss
 from fraudlink.model.columns import table_to_events
 from watch_latency import Feed, Latency, measure
@@ -133,14 +131,7 @@ def bench_refund_burst(events: Path) -> tuple[dict[str, Any], dict[str, Any]]:
 
 # -- report -------------------------------------------------------------------------
 def machine() -> str:
-    cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-    model = next((ln.split(":", 1)[1].strip() for ln in cpuinfo.splitlines()
-                  if ln.startswith("model name")), platform.processor())  # fmt: skip
-    ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return (
-        f"{os.cpu_count()} cores ({model}), {ram:.0f} GiB RAM, {platform.machine()}, "
-        f"Python {platform.python_version()}, DuckDB {duckdb.__version__}"
-    )
+    return machine_line.machine("duckdb")
 
 
 def row(*cells: object) -> str:

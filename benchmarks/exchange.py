@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import socket
 import subprocess
 import sys
@@ -22,6 +21,7 @@ from pathlib import Path
 
 import httpx
 
+import machine_line
 from fraudlink.cases import package
 from fraudlink.cases.referral import KIND, pack_case
 from fraudlink.exchange import outbox, routes
@@ -97,8 +97,7 @@ def main() -> None:
             t3 = time.perf_counter()
             assert attempt.state == "delivered", attempt
             size = len(sent.body)
-            print(f"# exchange benchmark — {platform.machine()}, {os.cpu_count()} cores, "
-                  f"Python {platform.python_version()}\n")  # fmt: skip
+            print(f"# exchange benchmark — {machine_line.machine('cryptography')}\n")
             print(f"case of {args.rows:,} transactions: {size / 2**20:.1f} MiB sealed\n")
             print("| step | seconds |\n| --- | --- |")
             print(f"| build package (canonical JSON + SHA-256 per table) | {t1 - t0:.3f} |")

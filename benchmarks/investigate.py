@@ -30,15 +30,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
 import time
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+import machine_line
 import peak_rss
 
 STEPS_SCRIPT = Path(__file__).with_name("investigate_steps.py")
@@ -103,16 +102,7 @@ def loop_seconds() -> float:
 
 
 def machine() -> str:
-    """The same machine line as the other benchmarks, with the investigation's engines."""
-    cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-    model = next((ln.split(":", 1)[1].strip() for ln in cpuinfo.splitlines()
-                  if ln.startswith("model name")), platform.processor())  # fmt: skip
-    ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return (
-        f"{os.cpu_count()} cores ({model}), {ram:.0f} GiB RAM, {platform.machine()}, "
-        f"Python {platform.python_version()}, DuckDB {version('duckdb')}, "
-        f"python-igraph {version('igraph')}, Splink {version('splink')}"
-    )
+    return machine_line.machine("duckdb", "igraph", "splink")
 
 
 # -- report -------------------------------------------------------------------------

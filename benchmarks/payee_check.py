@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import platform
 import re
 import socket
 import subprocess
@@ -27,6 +26,7 @@ from pathlib import Path
 import httpx
 import numpy as np
 
+import machine_line
 from fraudlink.exchange.node import Node
 from fraudlink.store import AlertRecord
 
@@ -126,8 +126,7 @@ def main() -> None:
             server.terminate()
             server.wait()
     ms = np.array(lat) * 1000
-    print(f"# payee check — {platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}\n")  # fmt: skip
+    print(f"# payee check — {machine_line.machine('fastapi', 'uvicorn')}\n")
     print("| rate | seconds | requests | errors | p50 | p99 | max | known accounts |")
     print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     print(f"| {args.rate}/s | {args.seconds:.0f} | {len(ms):,} | {errors} | "

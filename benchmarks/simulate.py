@@ -11,12 +11,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+import machine_line
 
 CHILD = """
 import sys
@@ -61,8 +62,7 @@ def main() -> None:
     if args.json:
         print(json.dumps(rows, indent=2))
         return
-    cpu = f"{os.cpu_count()} cores, Python {platform.python_version()}, {platform.machine()}"
-    print(f"simulate benchmark ({cpu})\n")
+    print(f"simulate benchmark ({machine_line.machine()})\n")
     print("| scale | events | time (s) | events/s | peak RSS (MiB) | output (MiB) |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
     for r in rows:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import platform as machine
 import re
 import subprocess
 import sys
@@ -29,6 +28,7 @@ from pathlib import Path
 import httpx
 import numpy as np
 
+import machine_line
 from fraudlink.auth import passwords, totp
 from fraudlink.cases import referral
 from fraudlink.dispatch import HANDLERS
@@ -239,8 +239,8 @@ def main() -> None:
                 ("payee check API", 0, "/api/v1/payee-check?account=hx-u00000007",
                  False, {"Authorization": f"Bearer {key}"}),
             ]  # fmt: skip
-            print(f"# web benchmark — {machine.machine()}, {os.cpu_count()} cores, Python "
-                  f"{machine.python_version()}; {args.clients} clients, {args.seconds:.0f} s "
+            print(f"# web benchmark — {machine_line.machine('fastapi', 'uvicorn')}; "
+                  f"{args.clients} clients, {args.seconds:.0f} s "
                   f"each, closed loop, {args.workers} worker(s) per node\n")  # fmt: skip
             print("| page | requests | requests/s | errors | p50 | p99 | max | server CPU "
                   "per request |")  # fmt: skip

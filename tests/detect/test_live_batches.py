@@ -18,11 +18,17 @@ from hypothesis import strategies as st
 
 from fraudlink.detect import frame as frame_module
 from fraudlink.detect.engine import Engine
+from fraudlink.detect.frame import Frame
+from fraudlink.detect.intern import Interners
 from fraudlink.detect.live import live_table
 from fraudlink.detect.operators import ordering, window
+from fraudlink.detect.operators.base import Values
+from fraudlink.detect.operators.geo import GeoVelocity
+from fraudlink.detect.operators.ipcity import CityResolver
 from fraudlink.detect.operators.ordering import latest_before
 from fraudlink.detect.rules.compile import RulePack
 from fraudlink.detect.rules.loader import builtin_pack, load_rules_text
+from fraudlink.detect.rules.schema import GeoVelocitySpec
 from fraudlink.model.columns import events_to_table, table_to_events
 from tests.detect.streams import table
 from tests.detect.test_operators import PACK, mixed_streams
@@ -125,3 +131,35 @@ def test_latest_before_by_pairs_equals_the_sorted_path(
     finally:
         ordering.SMALL_PAIRS = saved
     np.testing.assert_array_equal(small, big)
+
+
+def _hops(rows: list[dict[str, Any]], sizes: list[int]) -> list[Values]:
+    """Geo-velocity's values for each batch's logins, the stream cut into these sizes."""
+    events = list(table_to_events(table(rows)))
+    geo = GeoVelocity(GeoVelocitySpec(), CityResolver(None))
+    interners, out, at, i = Interners(), [], 0, 0
+    while at < len(events):
+        size = sizes[i % len(sizes)]
+        batch = live_table(events[at : at + size])
+        frame = Frame(batch, np.arange(at, at + batch.num_rows, dtype=np.int64), interners)
+        out.append(geo.enrich(frame, frame.rows_of(("login",))))
+        geo.advance(frame)
+        at, i = at + size, i + 1
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=mixed_streams(), sizes=st.lists(st.integers(1, 8), min_size=1, max_size=6))
+def test_geo_velocity_row_by_row_gives_the_vectorised_values_to_the_bit(
+    rows: list[dict[str, Any]], sizes: list[int]
+) -> None:
+    with vectorised_only():
+        reference = _hops(rows, sizes)
+    live = _hops(rows, sizes)
+    assert len(live) == len(reference)
+    for mine, theirs in zip(live, reference, strict=True):
+        assert mine.keys() == theirs.keys()
+        for name, values in theirs.items():
+            assert mine[name].dtype == values.dtype
+            # NaN where there is no hop, in the same places; every other value bit for bit.
+            np.testing.assert_array_equal(mine[name], values, strict=True)

@@ -53,6 +53,8 @@ class GeoVelocity:
             self.last_place = np.concatenate([self.last_place, np.full(extra, -1, dtype=np.int64)])
 
     def enrich(self, frame: Frame, rows: np.ndarray) -> Values:
+        if frame.small:
+            return self._enrich_rows(frame, rows)
         feeders = self._feeders(frame)
         accounts = frame.codes("account")
         self._grow(len(frame.interner_of("account")))
@@ -82,6 +84,67 @@ class GeoVelocity:
             "distance_km": dist,
             "speed_kmh": speed,
             "gap": np.where(has, gap, np.nan),
+        }
+
+    def _enrich_rows(self, frame: Frame, rows: np.ndarray) -> Values:
+        """:meth:`enrich` row by row for a live batch, with the same answers: about twenty
+        array calls on a handful of rows cost more than the loop (0.28 ms a batch). The
+        distances still come from one :func:`haversine_km` over every row, with the same
+        inputs as the vectorised path, so they are the same to the last bit."""
+        feeders = self._feeders(frame).tolist()
+        accounts = frame.codes("account").tolist()
+        self._grow(len(frame.interner_of("account")))
+        ts = frame.ts.tolist()
+        wanted = rows.tolist()
+        place = self.resolver.places(frame, rows).tolist()
+        table = self.resolver.table
+        # After the rows' own places, as the vectorised path asks: a city seen for the first
+        # time gets the next place number.
+        at_feeder = dict(zip(feeders, self.resolver.places(frame, np.array(feeders, dtype=np.int64))
+                             .tolist(), strict=True)) if feeders else {}  # fmt: skip
+        prev_ts: list[int] = []
+        prev_place: list[int] = []
+        earlier = [(accounts[f], f) for f in feeders]
+        for r in wanted:
+            account = accounts[r]
+            # The account's latest login before this row in the batch (a row never sees
+            # itself), else the one kept from earlier batches.
+            found = next((f for a, f in reversed(earlier) if a == account and f < r), -1)
+            if found >= 0:
+                t, at = ts[found], at_feeder[found]
+            else:
+                safe = account if account >= 0 else 0
+                t, at = int(self.last_ts[safe]), int(self.last_place[safe])
+            prev_ts.append(-1 if account == MISSING else t)
+            prev_place.append(at)
+        has = [t >= 0 and q >= 0 and p >= 0
+               for t, q, p in zip(prev_ts, prev_place, place, strict=True)]  # fmt: skip
+        p_idx = np.array([p if h else 0 for p, h in zip(place, has, strict=True)], dtype=np.int64)
+        q_idx = np.array([q if h else 0 for q, h in zip(prev_place, has, strict=True)],
+                         dtype=np.int64)  # fmt: skip
+        lat, lon = table.lat, table.lon
+        distances = haversine_km(lat[q_idx], lon[q_idx], lat[p_idx], lon[p_idx]).tolist()
+        nan, hour = float("nan"), 3600 * US
+        dist, gap, speed = [], [], []
+        for r, t, h, d in zip(wanted, prev_ts, has, distances, strict=True):
+            if not h:
+                dist.append(nan)
+                gap.append(nan)
+                speed.append(nan)
+                continue
+            g = float(ts[r] - t)
+            dist.append(d)
+            gap.append(g)
+            speed.append(d / (g / hour) if g > 0 else (float("inf") if d > 0 else 0.0))
+        names = [*table.names, None]
+        none = len(table.names)
+        previous = [names[q if h else none] for q, h in zip(prev_place, has, strict=True)]
+        return {
+            "city": np.array([names[p if p >= 0 else none] for p in place], dtype=object),
+            "prev_city": np.array(previous, dtype=object),
+            "distance_km": np.array(dist, dtype=np.float64),
+            "speed_kmh": np.array(speed, dtype=np.float64),
+            "gap": np.array(gap, dtype=np.float64),
         }
 
     def _names_of(self, names: list[str]) -> np.ndarray:

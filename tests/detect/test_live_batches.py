@@ -13,6 +13,7 @@ from typing import Any
 
 import msgspec
 import numpy as np
+import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,7 +21,7 @@ from fraudlink.detect import frame as frame_module
 from fraudlink.detect.engine import Engine
 from fraudlink.detect.frame import Frame
 from fraudlink.detect.intern import Interners
-from fraudlink.detect.live import live_table
+from fraudlink.detect.live_rows import live_rows, live_table
 from fraudlink.detect.operators import ordering, window
 from fraudlink.detect.operators.base import Values
 from fraudlink.detect.operators.geo import GeoVelocity
@@ -29,7 +30,7 @@ from fraudlink.detect.operators.ordering import latest_before
 from fraudlink.detect.rules.compile import RulePack
 from fraudlink.detect.rules.loader import builtin_pack, load_rules_text
 from fraudlink.detect.rules.schema import GeoVelocitySpec
-from fraudlink.model.columns import events_to_table, table_to_events
+from fraudlink.model.columns import EVENT_SCHEMA, events_to_table, table_to_events
 from tests.detect.streams import table
 from tests.detect.test_operators import PACK, mixed_streams
 
@@ -44,14 +45,18 @@ def vectorised_only() -> Iterator[None]:
         frame_module.SMALL_BATCH = saved
 
 
-def _alerts(pack: RulePack, rows: list[dict[str, Any]], sizes: list[int]) -> list[bytes]:
-    """Alerts of the stream pushed through ``live_table`` in batches of the given sizes."""
+def _alerts(
+    pack: RulePack, rows: list[dict[str, Any]], sizes: list[int], *, as_rows: bool = True
+) -> list[bytes]:
+    """Alerts of the stream pushed as ``watch`` pushes it (``live_rows``), or as Arrow
+    tables (``live_table``), in batches of the given sizes."""
     events = list(table_to_events(table(rows)))
     engine = Engine(pack)
     alerts, at, i = [], 0, 0
     while at < len(events):
         size = sizes[i % len(sizes)]
-        alerts += engine.push(live_table(events[at : at + size]))
+        part = events[at : at + size]
+        alerts += engine.push_live(live_rows(part)) if as_rows else engine.push(live_table(part))
         at, i = at + size, i + 1
     alerts += engine.flush()
     return [msgspec.json.encode(a) for a in alerts]
@@ -163,3 +168,50 @@ def test_geo_velocity_row_by_row_gives_the_vectorised_values_to_the_bit(
             assert mine[name].dtype == values.dtype
             # NaN where there is no hop, in the same places; every other value bit for bit.
             np.testing.assert_array_equal(mine[name], values, strict=True)
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=mixed_streams(), sizes=st.lists(st.integers(1, 8), min_size=1, max_size=6),
+       swaps=st.lists(st.integers(0, 48), max_size=6),
+       lateness=st.sampled_from(["0s", "10m"]))  # fmt: skip
+def test_rows_and_tables_agree_when_events_arrive_out_of_order(
+    rows: list[dict[str, Any]], sizes: list[int], swaps: list[int], lateness: str
+) -> None:
+    # Late events (and, with a lateness, events that wait) take the Arrow path; the
+    # rows that follow them must still give what tables give.
+    for i in swaps:
+        if i + 1 < len(rows):
+            rows[i], rows[i + 1] = rows[i + 1], rows[i]
+    settings = f"settings: {{score_horizon: 1d, lateness: {lateness}}}"
+    pack = load_rules_text(PACK.replace("settings: {score_horizon: 1d}", settings))
+    assert pack.lateness_us == (0 if lateness == "0s" else 600_000_000)
+    assert _alerts(pack, rows, sizes) == _alerts(pack, rows, sizes, as_rows=False)
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=mixed_streams(), size=st.integers(1, 12))
+def test_a_frame_of_rows_reads_as_a_frame_of_its_table(
+    rows: list[dict[str, Any]], size: int
+) -> None:
+    events = list(table_to_events(table(rows)))[:size]
+    batch = live_rows(events)
+    seq = np.arange(len(events), dtype=np.int64)
+    of_rows = Frame(None, seq, Interners(), rows=batch.rows, ts=batch.ts, make_table=batch.table)
+    of_table = Frame(live_table(events), seq, Interners())
+    np.testing.assert_array_equal(of_rows.ts, of_table.ts, strict=True)
+    everything = np.arange(len(events), dtype=np.int64)
+    for field in EVENT_SCHEMA:
+        name = field.name
+        assert of_rows.pylist(name) == of_table.pylist(name), name
+        assert of_rows.column_type(name) == of_table.column_type(name)
+        assert of_rows.take(name, everything).equals(of_table.take(name, everything)), name
+        np.testing.assert_array_equal(of_rows.valid(name), of_table.valid(name), strict=True)
+        if pa.types.is_string(field.type):
+            np.testing.assert_array_equal(of_rows.codes(name), of_table.codes(name), strict=True)
+        elif not pa.types.is_boolean(field.type):
+            np.testing.assert_array_equal(of_rows.ints(name), of_table.ints(name), strict=True)
+        else:
+            np.testing.assert_array_equal(of_rows.bools(name), of_table.bools(name), strict=True)
+    for pos in range(len(events)):
+        assert of_rows.event_id(pos) == of_table.event_id(pos)
+        assert of_rows.row(pos) == of_table.row(pos)

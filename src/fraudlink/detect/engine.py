@@ -18,10 +18,12 @@ import msgspec
 import numpy as np
 import pyarrow as pa
 
+from fraudlink.detect import frame as _frame
 from fraudlink.detect.alerts import Alert, AlertBook, accounts_of
 from fraudlink.detect.filters import mask
 from fraudlink.detect.frame import Frame
 from fraudlink.detect.intern import Interners
+from fraudlink.detect.live_rows import LiveRows
 from fraudlink.detect.operators.base import Enricher, Hit, Values
 from fraudlink.detect.operators.counterparty import NewCounterparty
 from fraudlink.detect.operators.exposure import Exposure, HitIndex
@@ -192,6 +194,22 @@ class Engine:
             self._count_late(late)
         return self._process(ready) if ready is not None else []
 
+    def push_live(self, batch: LiveRows) -> list[Alert]:
+        """:meth:`push` for a live batch kept as Python rows (``live_rows``).
+
+        A handful of events that need no waiting in the lateness buffer go to the rules
+        as rows, with no Arrow table built unless an alert asks for its event; anything
+        else (out of order, a lateness allowed, a big batch) takes :meth:`push`.
+        """
+        if not batch.rows:
+            return []
+        if len(batch.rows) > _frame.SMALL_BATCH or not self.reorder.take_in_order(batch.ts):
+            return self.push(batch.table())
+        n = len(batch.rows)
+        frame = Frame(None, self._next_seq(n), self.interners, rows=batch.rows, ts=batch.ts,
+                      make_table=batch.table)  # fmt: skip
+        return self._evaluate(frame)
+
     def flush(self) -> list[Alert]:
         """End of stream: process whatever the lateness buffer still holds."""
         ready = self.reorder.flush()
@@ -211,11 +229,16 @@ class Engine:
             LateEvent(str(i), t, behind - t) for i, t in zip(ids, ts, strict=True)
         )
 
-    def _process(self, table: pa.Table) -> list[Alert]:
-        n = table.num_rows
+    def _next_seq(self, n: int) -> np.ndarray:
         seq = np.arange(self._seq, self._seq + n, dtype=np.int64)
         self._seq += n
-        frame = Frame(table, seq, self.interners)
+        return seq
+
+    def _process(self, table: pa.Table) -> list[Alert]:
+        return self._evaluate(Frame(table, self._next_seq(table.num_rows), self.interners))
+
+    def _evaluate(self, frame: Frame) -> list[Alert]:
+        n = frame.n
         self.stats.events += n
         self.stats.batches += 1
         found: list[tuple[int, int, int, str, Hit, CompiledRule, dict[str, Any]]] = []

@@ -48,9 +48,9 @@ def mask(frame: Frame, rows: np.ndarray, values: Values, preds: tuple[Pred, ...]
 
 
 def _column_mask(frame: Frame, rows: np.ndarray, pred: Pred) -> np.ndarray:
-    if pred.op in _CODE_OPS and pa.types.is_string(frame.column(pred.field).type):
+    if pred.op in _CODE_OPS and pa.types.is_string(frame.column_type(pred.field)):
         return _code_mask(frame, rows, pred)
-    arrow = frame.column(pred.field).type
+    arrow = frame.column_type(pred.field)
     if _is_numeric(arrow):
         return _int_mask(frame, rows, pred)
     if pa.types.is_boolean(arrow) and pred.op in _CODE_OPS:

@@ -6,6 +6,7 @@ numpy, strings → integer codes) happens at most once per batch whoever asks.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -13,10 +14,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from fraudlink.detect.intern import MISSING, Interner, Interners
+from fraudlink.model.columns import EVENT_SCHEMA
 
 # Rows; a batch this small is a live one, and per-row Python over cached lists beats
 # the fixed cost of an Arrow or numpy kernel call (tens of µs each) on it.
 SMALL_BATCH = 64
+_TYPES = {f.name: f.type for f in EVENT_SCHEMA}
 
 
 def ts_micros(column: pa.Array | pa.ChunkedArray) -> np.ndarray:
@@ -35,13 +38,34 @@ def ts_micros(column: pa.Array | pa.ChunkedArray) -> np.ndarray:
 
 
 class Frame:
-    """A batch with its global sequence numbers; rows are positions 0..n-1 in (ts, seq) order."""
+    """A batch with its global sequence numbers; rows are positions 0..n-1 in (ts, seq) order.
 
-    def __init__(self, table: pa.Table, seq: np.ndarray, interners: Interners) -> None:
-        self.table = table
-        self.n = table.num_rows
+    Built on an Arrow table, or, for a live batch, on its rows as Python values
+    (``rows``, ``ts`` and ``make_table``, which builds the table if something needs it):
+    the small-batch paths read Python values either way.
+    """
+
+    def __init__(
+        self,
+        table: pa.Table | None,
+        seq: np.ndarray,
+        interners: Interners,
+        *,
+        rows: list[dict[str, Any]] | None = None,
+        ts: list[int] | None = None,
+        make_table: Callable[[], pa.Table] | None = None,
+    ) -> None:
+        self._table = table
+        self._rows = rows
+        self._make_table = make_table
+        if table is not None:
+            self.n = table.num_rows
+            self.ts = ts_micros(table.column("ts"))
+        else:
+            assert rows is not None and ts is not None and make_table is not None
+            self.n = len(rows)
+            self.ts = np.array(ts, dtype=np.int64)
         self.seq = seq
-        self.ts = ts_micros(table.column("ts"))
         self.interners = interners
         self.small = self.n <= SMALL_BATCH
         # Filters shared by several rules (``status: completed``…) are evaluated once.
@@ -63,6 +87,19 @@ class Frame:
             self._type_names = types.dictionary.to_pylist()
             self._type_idx = types.indices.to_numpy(zero_copy_only=False)
 
+    @property
+    def table(self) -> pa.Table:
+        if self._table is None:
+            assert self._make_table is not None
+            self._table = self._make_table()
+        return self._table
+
+    def column_type(self, name: str) -> pa.DataType:
+        """A column's Arrow type (the canonical schema's, for a frame of rows)."""
+        if self._table is None:
+            return _TYPES[name]
+        return self.column(name).type
+
     def column(self, name: str) -> pa.Array:
         col = self._columns.get(name)
         if col is None:
@@ -78,6 +115,8 @@ class Frame:
     def pylist(self, name: str) -> list[Any]:
         """A whole column as Python values (times as int64 µs), converted once per batch."""
         values = self._lists.get(name)
+        if values is None and self._rows is not None:
+            values = self._lists[name] = [row.get(name) for row in self._rows]
         if values is None:
             col = self.column(name)
             if pa.types.is_timestamp(col.type):
@@ -167,7 +206,7 @@ class Frame:
 
     def take(self, name: str, rows: np.ndarray) -> pa.Array:
         if self.small:
-            return pa.array(self.values(name, rows), type=self.column(name).type)
+            return pa.array(self.values(name, rows), type=self.column_type(name))
         return self.column(name).take(pa.array(rows, type=pa.int64()))
 
     def row(self, pos: int) -> dict[str, Any]:
@@ -176,4 +215,6 @@ class Frame:
         return out
 
     def event_id(self, pos: int) -> str:
+        if self._rows is not None:
+            return str(self._rows[pos]["event_id"])
         return str(self.column("event_id")[pos].as_py())

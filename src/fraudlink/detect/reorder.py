@@ -10,6 +10,7 @@ what live alerting wants; the cost of lateness is that much event time of delay.
 from __future__ import annotations
 
 import heapq
+from collections.abc import Sequence
 from itertools import pairwise
 
 import numpy as np
@@ -57,6 +58,18 @@ class Reorder:
         if ready:
             self.released_ts = int(all_ts[order[ready - 1]])
         return out, late
+
+    def take_in_order(self, ts: Sequence[int]) -> bool:
+        """Release a batch at once if it needs no buffering; ``False``, and nothing
+        changed, if it does (then :meth:`push` it). Exactly what :meth:`push` does with a
+        batch that arrives in order, nothing late, with nothing waiting and no lateness."""
+        if self.pending is not None or self.lateness != 0 or not ts:
+            return False
+        if ts[0] < self.max_ts or any(a > b for a, b in pairwise(ts)):
+            return False
+        self.max_ts = max(self.max_ts, ts[-1])
+        self.released_ts = ts[-1]
+        return True
 
     def _late(self, ts: np.ndarray) -> np.ndarray | None:
         """Which arriving events are late, exactly as if they had come one at a time.

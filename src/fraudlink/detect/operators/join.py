@@ -76,7 +76,7 @@ class LatestJoin:
                 out[f][i] = v
         result: Values = {"found": found, "age": age}
         for f in self.fields:
-            result[f] = _as_array(out[f], frame.column(f).type)
+            result[f] = _as_array(out[f], frame.column_type(f))
         return result
 
     def advance(self, frame: Frame) -> None:

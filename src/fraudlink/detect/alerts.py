@@ -8,6 +8,7 @@ signal is enough, and no number of repeats of one rule inflates it.
 from __future__ import annotations
 
 import hashlib
+import heapq
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -81,6 +82,12 @@ class AlertBook:
     open_until: dict[tuple[str, str, str], int] = field(default_factory=dict)
     signals: dict[tuple[str, str], dict[str, _Signal]] = field(default_factory=dict)
     suppressed: dict[str, int] = field(default_factory=dict)
+    # What expiry looks at, soonest first (see expire): (until, key) of open alerts and
+    # (latest signal, entity) of entities with signals. Entries superseded since are
+    # skipped when they come up.
+    _closing: list[tuple[int, tuple[str, str, str]]] = field(default_factory=list)
+    _fading: list[tuple[int, tuple[str, str]]] = field(default_factory=list)
+    _latest: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def consider(
         self,
@@ -94,11 +101,15 @@ class AlertBook:
         kind = rule.entity_kind
         signals = self.signals.setdefault((kind, entity), {})
         signals[rule.id] = _Signal(ts, rule.weight, rule.spec.title)
+        if ts > self._latest.get((kind, entity), -(2**62)):
+            self._latest[(kind, entity)] = ts
+            heapq.heappush(self._fading, (ts, (kind, entity)))
         key = (rule.id, kind, entity)
         if self.open_until.get(key, -(2**62)) >= ts:
             self.suppressed[rule.id] = self.suppressed.get(rule.id, 0) + 1
             return None
         self.open_until[key] = ts + rule.cooldown_us
+        heapq.heappush(self._closing, (ts + rule.cooldown_us, key))
         horizon = ts - self.pack.score_horizon_us
         live = sorted(
             ((rid, s) for rid, s in signals.items() if s.ts >= horizon),
@@ -144,10 +155,24 @@ class AlertBook:
         return "low"
 
     def expire(self, watermark_us: int) -> None:
-        self.open_until = {k: v for k, v in self.open_until.items() if v >= watermark_us}
+        """Forget alerts closed before the watermark and entities whose latest signal is
+        older than the score horizon.
+
+        Heaps ordered by those times, not a pass over every open alert and entity: that
+        pass cost about a millisecond in a live batch every sixteenth one, with a week
+        of signals kept.
+        """
+        closing, fading = self._closing, self._fading
+        while closing and closing[0][0] < watermark_us:
+            until, key = heapq.heappop(closing)
+            if self.open_until.get(key) == until:
+                del self.open_until[key]
         horizon = watermark_us - self.pack.score_horizon_us
-        for key in [k for k, s in self.signals.items() if max(x.ts for x in s.values()) < horizon]:
-            del self.signals[key]
+        while fading and fading[0][0] < horizon:
+            latest, entity = heapq.heappop(fading)
+            if self._latest.get(entity) == latest:
+                del self._latest[entity]
+                del self.signals[entity]
 
 
 def _plain(value: Any, rule: CompiledRule, currency: str) -> int | float | str | None:

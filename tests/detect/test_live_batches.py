@@ -215,3 +215,20 @@ def test_a_frame_of_rows_reads_as_a_frame_of_its_table(
     for pos in range(len(events)):
         assert of_rows.event_id(pos) == of_table.event_id(pos)
         assert of_rows.row(pos) == of_table.row(pos)
+
+
+@settings(max_examples=100, deadline=None)
+@given(keys=st.lists(st.integers(-1, 30), max_size=700),
+       wanted=st.lists(st.integers(-1, 30), max_size=8, unique=True))  # fmt: skip
+def test_a_chunks_rows_of_some_keys_are_those_np_isin_finds(
+    keys: list[int], wanted: list[int]
+) -> None:
+    key = np.array(keys, dtype=np.int64)
+    n = len(key)
+    order = np.arange(n, dtype=np.int64)
+    chunk = window._Chunk(ts=order, seq=order, key=key, values={}, masks={}, ids=[],
+                          max_ts=n, half_ts=n // 2)  # fmt: skip
+    asked = np.array(sorted(wanted), dtype=np.int64)
+    expected = np.flatnonzero(np.isin(key, asked))
+    np.testing.assert_array_equal(chunk.rows_of(asked), expected, strict=False)
+    assert chunk.rows_of(asked).dtype.kind == "i"

@@ -196,7 +196,7 @@ def test_a_frame_of_rows_reads_as_a_frame_of_its_table(
     events = list(table_to_events(table(rows)))[:size]
     batch = live_rows(events)
     seq = np.arange(len(events), dtype=np.int64)
-    of_rows = Frame(None, seq, Interners(), rows=batch.rows, ts=batch.ts, make_table=batch.table)
+    of_rows = Frame(batch, seq, Interners())
     of_table = Frame(live_table(events), seq, Interners())
     np.testing.assert_array_equal(of_rows.ts, of_table.ts, strict=True)
     everything = np.arange(len(events), dtype=np.int64)

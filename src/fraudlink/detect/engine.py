@@ -205,10 +205,7 @@ class Engine:
             return []
         if len(batch.rows) > _frame.SMALL_BATCH or not self.reorder.take_in_order(batch.ts):
             return self.push(batch.table())
-        n = len(batch.rows)
-        frame = Frame(None, self._next_seq(n), self.interners, rows=batch.rows, ts=batch.ts,
-                      make_table=batch.table)  # fmt: skip
-        return self._evaluate(frame)
+        return self._evaluate(Frame(batch, self._next_seq(len(batch)), self.interners))
 
     def flush(self) -> list[Alert]:
         """End of stream: process whatever the lateness buffer still holds."""

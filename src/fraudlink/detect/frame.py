@@ -6,7 +6,6 @@ numpy, strings → integer codes) happens at most once per batch whoever asks.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -14,6 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from fraudlink.detect.intern import MISSING, Interner, Interners
+from fraudlink.detect.live_rows import LiveRows
 from fraudlink.model.columns import EVENT_SCHEMA
 
 # Rows; a batch this small is a live one, and per-row Python over cached lists beats
@@ -40,31 +40,17 @@ def ts_micros(column: pa.Array | pa.ChunkedArray) -> np.ndarray:
 class Frame:
     """A batch with its global sequence numbers; rows are positions 0..n-1 in (ts, seq) order.
 
-    Built on an Arrow table, or, for a live batch, on its rows as Python values
-    (``rows``, ``ts`` and ``make_table``, which builds the table if something needs it):
-    the small-batch paths read Python values either way.
+    Built on an Arrow table, or on a live batch's rows as Python values (its table is
+    built only if something needs it): the small-batch paths read Python values either way.
     """
 
-    def __init__(
-        self,
-        table: pa.Table | None,
-        seq: np.ndarray,
-        interners: Interners,
-        *,
-        rows: list[dict[str, Any]] | None = None,
-        ts: list[int] | None = None,
-        make_table: Callable[[], pa.Table] | None = None,
-    ) -> None:
-        self._table = table
-        self._rows = rows
-        self._make_table = make_table
-        if table is not None:
-            self.n = table.num_rows
-            self.ts = ts_micros(table.column("ts"))
+    def __init__(self, table: pa.Table | LiveRows, seq: np.ndarray, interners: Interners) -> None:
+        self._live: LiveRows | None = None
+        self._table: pa.Table | None = None
+        if isinstance(table, LiveRows):
+            self._live, self.n, self.ts = table, len(table), np.array(table.ts, dtype=np.int64)
         else:
-            assert rows is not None and ts is not None and make_table is not None
-            self.n = len(rows)
-            self.ts = np.array(ts, dtype=np.int64)
+            self._table, self.n, self.ts = table, table.num_rows, ts_micros(table.column("ts"))
         self.seq = seq
         self.interners = interners
         self.small = self.n <= SMALL_BATCH
@@ -90,8 +76,8 @@ class Frame:
     @property
     def table(self) -> pa.Table:
         if self._table is None:
-            assert self._make_table is not None
-            self._table = self._make_table()
+            assert self._live is not None
+            self._table = self._live.table()
         return self._table
 
     def column_type(self, name: str) -> pa.DataType:
@@ -115,8 +101,8 @@ class Frame:
     def pylist(self, name: str) -> list[Any]:
         """A whole column as Python values (times as int64 µs), converted once per batch."""
         values = self._lists.get(name)
-        if values is None and self._rows is not None:
-            values = self._lists[name] = [row.get(name) for row in self._rows]
+        if values is None and self._live is not None:
+            values = self._lists[name] = [row.get(name) for row in self._live.rows]
         if values is None:
             col = self.column(name)
             if pa.types.is_timestamp(col.type):
@@ -215,6 +201,6 @@ class Frame:
         return out
 
     def event_id(self, pos: int) -> str:
-        if self._rows is not None:
-            return str(self._rows[pos]["event_id"])
+        if self._live is not None:
+            return str(self._live.rows[pos]["event_id"])
         return str(self.column("event_id")[pos].as_py())

@@ -65,7 +65,7 @@ class Reorder:
         batch that arrives in order, nothing late, with nothing waiting and no lateness."""
         if self.pending is not None or self.lateness != 0 or not ts:
             return False
-        if ts[0] < self.max_ts or any(a > b for a, b in pairwise(ts)):
+        if ts[0] < self.max_ts or not _never_back(ts):
             return False
         self.max_ts = max(self.max_ts, ts[-1])
         self.released_ts = ts[-1]
@@ -123,6 +123,9 @@ class Reorder:
 def _in_order(ts: np.ndarray) -> bool:
     """Whether times never go back (ties allowed)."""
     if len(ts) <= _frame.SMALL_BATCH:
-        items = ts.tolist()
-        return all(a <= b for a, b in pairwise(items))
+        return _never_back(ts.tolist())
     return bool(np.all(ts[1:] >= ts[:-1]))
+
+
+def _never_back(items: Sequence[int]) -> bool:
+    return all(a <= b for a, b in pairwise(items))

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import re
 import shutil
 import tempfile
@@ -110,17 +111,18 @@ def read_source(folder: Path) -> SourceInfo | None:
 
 def evidence_folders(home: Path) -> list[Path]:
     """Every imported source folder, in name order; each reads like a world folder."""
-    found = file_versions.files_in_subfolders(store_root(home), "", "events.parquet",
-                                              also=(SOURCE_FILE,))  # fmt: skip
-    return [Path(folder) for _, folder, _ in found]
+    return [Path(folder) for _, folder, _ in _imported(home)]
 
 
 def evidence_version(home: Path) -> tuple[tuple[str, int, int], ...]:
     """Each imported folder's events file by name, size and change time: any import
     changes it (the version of what a page drawn from the evidence shows)."""
-    found = file_versions.files_in_subfolders(store_root(home), "", "events.parquet",
-                                              also=(SOURCE_FILE,))  # fmt: skip
-    return tuple((name, stat.st_size, stat.st_mtime_ns) for name, _, stat in found)
+    return file_versions.sizes_and_times(_imported(home))
+
+
+def _imported(home: Path) -> list[tuple[str, str, os.stat_result]]:
+    return file_versions.files_in_subfolders(store_root(home), "", "events.parquet",
+                                             also=(SOURCE_FILE,))  # fmt: skip
 
 
 def sources(home: Path) -> list[tuple[Path, SourceInfo]]:

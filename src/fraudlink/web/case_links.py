@@ -65,7 +65,7 @@ def packages(home: Path) -> Iterator[tuple[str, Path]]:
 def packages_version(home: Path) -> tuple[tuple[str, int, int], ...]:
     """Every package's manifest by case, size and change time: what :func:`related_cases`
     read, by version (packages are written whole and renamed into place)."""
-    return tuple((name, stat.st_size, stat.st_mtime_ns) for name, _, stat in _manifests(home))
+    return file_versions.sizes_and_times(_manifests(home))
 
 
 def _manifests(home: Path) -> list[tuple[str, str, os.stat_result]]:

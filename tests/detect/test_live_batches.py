@@ -22,7 +22,7 @@ from fraudlink.detect.engine import Engine
 from fraudlink.detect.frame import Frame
 from fraudlink.detect.intern import Interners
 from fraudlink.detect.live_rows import live_rows, live_table
-from fraudlink.detect.operators import ordering, window
+from fraudlink.detect.operators import ordering, window_log
 from fraudlink.detect.operators.base import Values
 from fraudlink.detect.operators.geo import GeoVelocity
 from fraudlink.detect.operators.ipcity import CityResolver
@@ -76,12 +76,12 @@ def test_live_batches_give_the_alerts_of_one_vectorised_batch(
 
 @contextmanager
 def small_limits(batch: int, list_ids: int) -> Iterator[None]:
-    saved = frame_module.SMALL_BATCH, window.LIST_IDS
-    frame_module.SMALL_BATCH, window.LIST_IDS = batch, list_ids
+    saved = frame_module.SMALL_BATCH, window_log.LIST_IDS
+    frame_module.SMALL_BATCH, window_log.LIST_IDS = batch, list_ids
     try:
         yield
     finally:
-        frame_module.SMALL_BATCH, window.LIST_IDS = saved
+        frame_module.SMALL_BATCH, window_log.LIST_IDS = saved
 
 
 @settings(max_examples=40, deadline=None)
@@ -226,7 +226,7 @@ def test_a_chunks_rows_of_some_keys_are_those_np_isin_finds(
     key = np.array(keys, dtype=np.int64)
     n = len(key)
     order = np.arange(n, dtype=np.int64)
-    chunk = window._Chunk(ts=order, seq=order, key=key, values={}, masks={}, ids=[],
+    chunk = window_log.Chunk(ts=order, seq=order, key=key, values={}, masks={}, ids=[],
                           max_ts=n, half_ts=n // 2)  # fmt: skip
     asked = np.array(sorted(wanted), dtype=np.int64)
     expected = np.flatnonzero(np.isin(key, asked))

@@ -9,28 +9,21 @@ the rows whose upper bound (:mod:`.bounds`) can still meet the rule's thresholds
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, TypeAlias
+from typing import Any
 
 import numpy as np
-import pyarrow as pa
 
 from fraudlink.detect.filters import mask as filter_mask
 from fraudlink.detect.frame import Frame
 from fraudlink.detect.intern import MISSING
 from fraudlink.detect.operators.base import Hit, ListValue, Metrics, Values
 from fraudlink.detect.operators.bounds import BoundInput, WindowBounds
+from fraudlink.detect.operators.window_log import Chunk, Ids, concat, gather, select
 from fraudlink.detect.rules.compile import AggConfig, WindowConfig
 from fraudlink.detect.rules.predicates import Pred
 
-EVIDENCE_MAX = 50
 MERGE_CAP = 32_768  # rows; see WindowDetector._append
-LIST_IDS = 512  # rows; a chunk this small keeps its event ids as a Python list (see _Chunk)
 Names = dict[str, Sequence[ListValue]]
-# Event ids: an Arrow array, or a Python list in the small chunks of live batches, where
-# building an Arrow array per batch and concatenating on every merge would cost more than
-# the ids are ever read (only for the rows of a hit).
-Ids: TypeAlias = pa.Array | list[str]
 
 
 class _ValueCodes:
@@ -69,47 +62,6 @@ def text_codes(frame: Frame, rows: np.ndarray, values: Values, name: str) -> np.
     )
 
 
-@dataclass
-class _Chunk:
-    ts: np.ndarray
-    seq: np.ndarray
-    key: np.ndarray
-    values: dict[str, np.ndarray]
-    masks: dict[str, np.ndarray]
-    ids: Ids
-    max_ts: int
-    half_ts: int  # ts of the middle row: once it has expired, most of the chunk has
-    _by_key: tuple[np.ndarray, np.ndarray] | None = None
-
-    def rows_of(self, keys: np.ndarray) -> np.ndarray:
-        """Positions of the rows of these (sorted, unique) keys, in stream order.
-
-        A small chunk is scanned; a big one gets a key index once (chunks never change
-        after they are built), so a few keys cost a binary search, not a full pass.
-        """
-        if len(self.key) <= 4 * len(keys) + 256:
-            if len(keys) == 0:
-                return np.empty(0, dtype=np.int64)
-            if len(keys) <= 4:
-                # A live alert asks for one key or two, chunk by chunk of the window:
-                # comparisons cost a tenth of np.isin's sort at this size.
-                hits = self.key == keys[0]
-                for other in keys[1:].tolist():
-                    hits |= self.key == other
-                return np.flatnonzero(hits)
-            return np.flatnonzero(np.isin(self.key, keys))
-        if self._by_key is None:
-            order = np.argsort(self.key, kind="stable")
-            self._by_key = (order, self.key[order])
-        order, sorted_keys = self._by_key
-        lo = np.searchsorted(sorted_keys, keys, side="left")
-        hi = np.searchsorted(sorted_keys, keys, side="right")
-        found = [order[a:b] for a, b in zip(lo.tolist(), hi.tolist(), strict=True) if b > a]
-        if not found:
-            return np.empty(0, dtype=np.int64)
-        return np.sort(np.concatenate(found))
-
-
 class WindowDetector:
     """Per-key sliding window; ``process`` returns a :class:`Hit` where ``when`` holds."""
 
@@ -117,8 +69,8 @@ class WindowDetector:
         self.cfg = cfg
         self.when = when
         self.length = cfg.length_us
-        self.log: list[_Chunk] = []
-        self.latest: _Chunk | None = None
+        self.log: list[Chunk] = []
+        self.latest: Chunk | None = None
         self.value_codes = {
             a.name: _ValueCodes() for a in cfg.aggs if a.fn == "distinct" and a.field_kind != "str"
         }
@@ -126,7 +78,7 @@ class WindowDetector:
         self.bounds = WindowBounds(self.length, bounded) if bounded else None
 
     # -- feeding ---------------------------------------------------------------
-    def _chunk(self, frame: Frame, rows: np.ndarray, values: Values) -> _Chunk:
+    def _chunk(self, frame: Frame, rows: np.ndarray, values: Values) -> Chunk:
         vals: dict[str, np.ndarray] = {}
         masks: dict[str, np.ndarray] = {}
         for agg in self.cfg.aggs:
@@ -145,7 +97,7 @@ class WindowDetector:
             masks[agg.name] = m
         ts = frame.ts[rows]
         ids: Ids = frame.values("event_id", rows) if frame.small else frame.take("event_id", rows)
-        return _Chunk(
+        return Chunk(
             ts=ts,
             seq=frame.seq[rows],
             key=text_codes(frame, rows, values, self.cfg.key),
@@ -177,7 +129,7 @@ class WindowDetector:
         valid = chunk.key >= 0
         if not valid.all():
             keep = np.flatnonzero(valid)
-            rows, chunk = rows[keep], _select(chunk, keep)
+            rows, chunk = rows[keep], select(chunk, keep)
             values = {k: v[keep] for k, v in values.items()}
             if len(rows) == 0:
                 return []
@@ -222,7 +174,7 @@ class WindowDetector:
     def expire(self, watermark_us: int) -> None:
         self._trim(watermark_us)
 
-    def _append(self, chunk: _Chunk) -> None:
+    def _append(self, chunk: Chunk) -> None:
         """Add a batch's rows, merging chunks like a binary counter.
 
         Live streams arrive in batches of a handful of events; without merging a week's
@@ -237,7 +189,7 @@ class WindowDetector:
         while (len(self.log) >= 2 and len(self.log[-2].ts) <= len(self.log[-1].ts)
                and len(self.log[-2].ts) < MERGE_CAP):  # fmt: skip
             newer = self.log.pop()
-            self.log[-1] = _concat(self.log[-1], newer)
+            self.log[-1] = concat(self.log[-1], newer)
 
     def _trim(self, now_us: int) -> None:
         cutoff = now_us - self.length
@@ -251,10 +203,10 @@ class WindowDetector:
             first = self.log[0]
             gone = int(np.searchsorted(first.ts, cutoff, side="left"))
             if gone * 2 > len(first.ts):
-                self.log[0] = _select(first, np.arange(gone, len(first.ts)))
+                self.log[0] = select(first, np.arange(gone, len(first.ts)))
 
     # -- bounds ----------------------------------------------------------------
-    def _bounded_ok(self, chunk: _Chunk, size: int) -> np.ndarray:
+    def _bounded_ok(self, chunk: Chunk, size: int) -> np.ndarray:
         assert self.bounds is not None
         vals = dict(chunk.values)
         masks = dict(chunk.masks)
@@ -267,7 +219,7 @@ class WindowDetector:
                 ok &= bound[p.field] >= float(p.value)  # type: ignore[arg-type]
         return ok
 
-    def _bounded_rows(self, chunk: _Chunk, size: int) -> np.ndarray:
+    def _bounded_rows(self, chunk: Chunk, size: int) -> np.ndarray:
         """``_bounded_ok`` row by row for a live batch: the candidates' positions."""
         assert self.bounds is not None
         bound = self.bounds.bounds_of_rows(chunk.key, chunk.ts, chunk.values, chunk.masks, size)
@@ -283,7 +235,7 @@ class WindowDetector:
 
     # -- exact -----------------------------------------------------------------
     def _exact(
-        self, chunk: _Chunk, candidates: np.ndarray, names: Names
+        self, chunk: Chunk, candidates: np.ndarray, names: Names
     ) -> list[tuple[int, Metrics, dict[str, list[ListValue]], int, list[str]]]:
         """Exact metrics for candidate rows whose thresholds hold (all of them with ``everything``).
 
@@ -295,12 +247,12 @@ class WindowDetector:
 
     def _evaluate(
         self,
-        chunk: _Chunk,
+        chunk: Chunk,
         candidates: np.ndarray,
         names: Names,
         everything: bool,
     ) -> list[tuple[int, Metrics, dict[str, list[ListValue]], int, list[str]]]:
-        log = _gather(self.log, np.unique(chunk.key[candidates]), self.cfg.aggs)
+        log = gather(self.log, np.unique(chunk.key[candidates]), self.cfg.aggs)
         n = len(log.key)
         _, lo, hi = log.window_bounds(chunk, candidates, self.length)
         cheap: dict[str, np.ndarray] = {"events": (hi - lo).astype(np.float64)}
@@ -364,73 +316,6 @@ class WindowDetector:
         return metrics, lists
 
 
-@dataclass
-class _Gathered:
-    """The log rows of some keys, sorted by (key, stream order)."""
-
-    ts: np.ndarray
-    seq: np.ndarray
-    key: np.ndarray
-    values: dict[str, np.ndarray]
-    masks: dict[str, np.ndarray]
-    ids: pa.Array
-
-    def ids_of(self, mine: np.ndarray) -> list[str]:
-        return [str(x) for x in self.ids.take(pa.array(mine[-EVIDENCE_MAX:])).to_pylist()]
-
-    def window_bounds(
-        self, chunk: _Chunk, candidates: np.ndarray, length: int
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Per candidate: its key's rank and the [lo, hi) slice of its window, all vectorised.
-
-        Rows are sorted by key then stream order, so a (key rank, time) or (key rank,
-        sequence) pair packed into one int64 is sorted too and ``searchsorted`` finds both
-        ends of every window at once.
-        """
-        keys = np.unique(self.key)
-        rank = np.searchsorted(keys, self.key)
-        c_rank = np.searchsorted(keys, chunk.key[candidates])
-        t0, s0 = int(self.ts.min()), int(self.seq.min())
-        t_span = int(self.ts.max()) - t0 + 1
-        s_span = int(self.seq.max()) - s0 + 1
-        if len(keys) * max(t_span, s_span) >= 2**62:  # too wide to pack: one key at a time
-            lo = np.empty(len(candidates), dtype=np.int64)
-            hi = np.empty(len(candidates), dtype=np.int64)
-            for j, (r, i) in enumerate(zip(c_rank.tolist(), candidates.tolist(), strict=True)):
-                a, b = np.searchsorted(rank, r, "left"), np.searchsorted(rank, r, "right")
-                hi[j] = a + np.searchsorted(self.seq[a:b], chunk.seq[i], "right")
-                lo[j] = a + np.searchsorted(self.ts[a:b], chunk.ts[i] - length, "left")
-            return c_rank, lo, hi
-        by_seq = rank * s_span + (self.seq - s0)
-        by_ts = rank * t_span + (self.ts - t0)
-        hi = np.searchsorted(by_seq, c_rank * s_span + (chunk.seq[candidates] - s0), "right")
-        start = np.maximum(chunk.ts[candidates] - length - t0, 0)
-        lo = np.searchsorted(by_ts, c_rank * t_span + start, "left")
-        return c_rank, lo, hi
-
-
-def _gather(log: list[_Chunk], keys: np.ndarray, aggs: tuple[AggConfig, ...]) -> _Gathered:
-    parts = [(c, c.rows_of(keys)) for c in log]
-    parts = [(c, idx) for c, idx in parts if len(idx)]
-    key = np.concatenate([c.key[i] for c, i in parts])
-    seq = np.concatenate([c.seq[i] for c, i in parts])
-    order = np.lexsort((seq, key))
-    values = {
-        a.name: np.concatenate([c.values[a.name][i] for c, i in parts])[order]
-        for a in aggs
-        if a.name in parts[0][0].values
-    }
-    masks = {a.name: np.concatenate([c.masks[a.name][i] for c, i in parts])[order] for a in aggs}
-    return _Gathered(
-        ts=np.concatenate([c.ts[i] for c, i in parts])[order],
-        seq=seq[order],
-        key=key[order],
-        values=values,
-        masks=masks,
-        ids=pa.concat_arrays([_take_ids(c.ids, i) for c, i in parts]).take(pa.array(order)),
-    )
-
-
 def _vector_test(values: np.ndarray, pred: Pred) -> np.ndarray:
     v = float(pred.value) if isinstance(pred.value, int | float) else None
     if v is None or pred.op not in ("eq", "ne", "lt", "le", "gt", "ge"):
@@ -461,51 +346,6 @@ def gap_cv(times: np.ndarray) -> float | None:
 def _num(x: object) -> int | float:
     value = float(x)  # type: ignore[arg-type]
     return int(value) if value.is_integer() else value
-
-
-def _take_ids(ids: Ids, rows: np.ndarray) -> pa.Array:
-    if isinstance(ids, list):
-        return pa.array([ids[i] for i in rows.tolist()], type=pa.string())
-    return ids.take(pa.array(rows, type=pa.int64()))
-
-
-def _concat_ids(a: Ids, b: Ids) -> Ids:
-    if isinstance(a, list) and isinstance(b, list) and len(a) + len(b) <= LIST_IDS:
-        return a + b
-    return pa.concat_arrays([_arrow_ids(a), _arrow_ids(b)])
-
-
-def _arrow_ids(ids: Ids) -> pa.Array:
-    return pa.array(ids, type=pa.string()) if isinstance(ids, list) else ids
-
-
-def _concat(a: _Chunk, b: _Chunk) -> _Chunk:
-    ts = np.concatenate([a.ts, b.ts])
-    return _Chunk(
-        ts=ts,
-        seq=np.concatenate([a.seq, b.seq]),
-        key=np.concatenate([a.key, b.key]),
-        values={k: np.concatenate([v, b.values[k]]) for k, v in a.values.items()},
-        masks={k: np.concatenate([v, b.masks[k]]) for k, v in a.masks.items()},
-        ids=_concat_ids(a.ids, b.ids),
-        max_ts=max(a.max_ts, b.max_ts),
-        half_ts=int(ts[len(ts) // 2]),
-    )
-
-
-def _select(chunk: _Chunk, keep: np.ndarray) -> _Chunk:
-    ts = chunk.ts[keep]
-    ids = chunk.ids
-    return _Chunk(
-        ts=ts,
-        seq=chunk.seq[keep],
-        key=chunk.key[keep],
-        values={k: v[keep] for k, v in chunk.values.items()},
-        masks={k: v[keep] for k, v in chunk.masks.items()},
-        ids=[ids[i] for i in keep.tolist()] if isinstance(ids, list) else _take_ids(ids, keep),
-        max_ts=int(ts[-1]) if len(keep) else -(2**62),
-        half_ts=int(ts[len(ts) // 2]) if len(keep) else -(2**62),
-    )
 
 
 def _bounded_inputs(aggs: tuple[AggConfig, ...], when: tuple[Pred, ...]) -> list[BoundInput]:

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from fraudlink.auth import passwords, totp
-from fraudlink.exchange import outbox, routes
+from fraudlink.exchange import outbox
 from fraudlink.exchange.node import Node
 from fraudlink.freeze import service
 from fraudlink.store import FreezeRecord, UserRecord
@@ -20,6 +20,7 @@ from tests.e2e.conftest import Serve
 from tests.e2e.test_console_browser import PASSWORD, SECRET, browser, shots
 from tests.exchange.conftest import hand_to
 from tests.integration.servers import PASSPHRASE, free_port, serving
+from tests.web.node_pair import UNUSED, trusting_pair
 
 __all__ = ["browser"]
 BASIS = "杭公(网)冻字〔2026〕118号"
@@ -30,13 +31,9 @@ def nodes(tmp_path: Path) -> tuple[Node, Node, FreezeRecord, int]:
     """A wallet and a police unit that trust each other; the police asked the wallet to hold
     ¥48,000.00 on a mule account, and the request has arrived."""
     key = PASSPHRASE.encode()
-    platform = Node.init(tmp_path / "platform", "qb-pay", "platform", key)
-    police = Node.init(tmp_path / "police", "hz-cyber", "police", key)
-    platform.trust(police.info.card)
-    police.trust(platform.info.card)
     port = free_port()  # where the police node will listen
-    routes.save(platform.home, {"hz-cyber": routes.Route(url=f"http://127.0.0.1:{port}")})
-    routes.save(police.home, {"qb-pay": routes.Route(url="http://unused.invalid")})
+    platform, police = trusting_pair(tmp_path, passphrase=key, police_reaches=UNUSED,
+                                     platform_reaches=f"http://127.0.0.1:{port}")  # fmt: skip
     deadline = datetime.now(UTC) + timedelta(days=30)
     freeze, _ = service.request(police, "qb-pay", "qb-u00002746", 4_800_000, "CNY", BASIS,
                                 deadline)  # fmt: skip

@@ -15,7 +15,6 @@ from fastapi.testclient import TestClient
 from fraudlink.auth import passwords, totp
 from fraudlink.cases.referral import open_case, refer
 from fraudlink.dispatch import HANDLERS
-from fraudlink.exchange import routes
 from fraudlink.exchange.mailroom import receive
 from fraudlink.exchange.node import Node
 from fraudlink.investigate import evidence
@@ -27,6 +26,7 @@ from fraudlink.web.case_graphs import ROLE_NAMES
 from fraudlink.web.page_bodies import CSRF_SLOT
 from fraudlink.web.settings import Settings
 from fraudlink.web.texts_staff import LANGS, TEXTS
+from tests.web.node_pair import trusting_pair
 from tests.web.staff_login import log_in
 
 PASSWORD = "a long and quiet river"
@@ -182,12 +182,7 @@ def referred(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Node, Node
     root = tmp_path_factory.mktemp("languages")
     world = root / "world"
     simulate("tiny", 4, world)
-    platform = Node.init(root / "platform", "qb-pay", "platform", None)
-    police = Node.init(root / "police", "hz-cyber", "police", None)
-    platform.trust(police.info.card)
-    police.trust(platform.info.card)
-    routes.save(platform.home, {"hz-cyber": routes.Route(url="http://unused.invalid")})
-    routes.save(police.home, {"qb-pay": routes.Route(url="http://127.0.0.1:9")})
+    platform, police = trusting_pair(root)
     with platform.store() as store:
         store.add_user(UserRecord(org="qb-pay", username="li.wei", roles=("analyst",),
                                   created_at=T, totp_secret=SECRET,

@@ -9,14 +9,14 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from fraudlink.auth import passwords, totp
-from fraudlink.exchange import outbox, routes
-from fraudlink.exchange.node import Node
+from fraudlink.exchange import outbox
 from fraudlink.freeze import service
 from fraudlink.store import UserRecord
 from fraudlink.web.app import create_app
 from fraudlink.web.settings import Settings
 from tests.exchange.conftest import hand_to
 from tests.integration.servers import PASSPHRASE, free_port, serving
+from tests.web.node_pair import UNUSED, trusting_pair
 
 PASSWORD = "a long and quiet river"
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
@@ -24,13 +24,9 @@ SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 def test_the_analyst_confirms_what_was_held(tmp_path: Path) -> None:
     key = PASSPHRASE.encode()
-    platform = Node.init(tmp_path / "platform", "qb-pay", "platform", key)
-    police = Node.init(tmp_path / "police", "hz-cyber", "police", key)
-    platform.trust(police.info.card)
-    police.trust(platform.info.card)
     port = free_port()
-    routes.save(platform.home, {"hz-cyber": routes.Route(url=f"http://127.0.0.1:{port}")})
-    routes.save(police.home, {"qb-pay": routes.Route(url="http://unused.invalid")})
+    platform, police = trusting_pair(tmp_path, passphrase=key, police_reaches=UNUSED,
+                                     platform_reaches=f"http://127.0.0.1:{port}")  # fmt: skip
     deadline = datetime.now(UTC) + timedelta(days=30)
     freeze, _ = service.request(police, "qb-pay", "qb-u00002746", 4_800_000, "CNY",
                                 "decision 2026-118", deadline)  # fmt: skip

@@ -14,13 +14,14 @@ from fraudlink.auth import passwords, totp
 from fraudlink.cases import package
 from fraudlink.cases.referral import KIND, pack_case
 from fraudlink.dispatch import HANDLERS
-from fraudlink.exchange import outbox, routes
+from fraudlink.exchange import outbox
 from fraudlink.exchange.mailroom import receive
 from fraudlink.exchange.node import Node
 from fraudlink.store import UserRecord
 from fraudlink.web import sessions
 from fraudlink.web.app import create_app
 from fraudlink.web.settings import Settings
+from tests.web.node_pair import trusting_pair
 
 PASSWORD = "a long and quiet river"
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
@@ -29,12 +30,7 @@ T = datetime(2026, 9, 1, tzinfo=UTC)
 
 @pytest.fixture
 def nodes(tmp_path: Path) -> tuple[Node, Node]:
-    platform = Node.init(tmp_path / "platform", "qb-pay", "platform", None)
-    police = Node.init(tmp_path / "police", "hz-cyber", "police", None)
-    platform.trust(police.info.card)
-    police.trust(platform.info.card)
-    routes.save(platform.home, {"hz-cyber": routes.Route(url="http://unused.invalid")})
-    routes.save(police.home, {"qb-pay": routes.Route(url="http://127.0.0.1:9")})
+    platform, police = trusting_pair(tmp_path)
     manifest, blobs = package.build(
         case_id="case-00000000000000aa", title="Mule pass-through: qb-u00002746",
         subject_accounts=["qb-u00002746"],

@@ -232,3 +232,42 @@ def test_a_chunks_rows_of_some_keys_are_those_np_isin_finds(
     expected = np.flatnonzero(np.isin(key, asked))
     np.testing.assert_array_equal(chunk.rows_of(asked), expected, strict=False)
     assert chunk.rows_of(asked).dtype.kind == "i"
+
+
+def _chunk_of(keys: list[int], first: int) -> window_log.Chunk:
+    key = np.array(keys, dtype=np.int64)
+    pos = np.arange(first, first + len(key), dtype=np.int64)
+    return window_log.Chunk(ts=pos, seq=pos, key=key, values={}, masks={},
+                            ids=[str(p) for p in pos.tolist()], max_ts=int(pos[-1]),
+                            half_ts=int(pos[len(pos) // 2]))  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    parts=st.lists(st.lists(st.integers(0, 40), min_size=1, max_size=600), min_size=2, max_size=5),
+    cut=st.floats(0, 1),
+    wanted=st.lists(st.integers(0, 40), max_size=8, unique=True),
+)
+def test_merged_and_trimmed_chunks_keep_a_true_key_index(
+    parts: list[list[int]], cut: float, wanted: list[int]
+) -> None:
+    """Merges build their key index from the halves' and trims filter it: both must find
+    exactly the rows a fresh sort (and np.isin) finds."""
+    merged, first = _chunk_of(parts[0], 0), len(parts[0])
+    merged.key_index()
+    for keys in parts[1:]:
+        newer = _chunk_of(keys, first)
+        newer.key_index()
+        merged, first = window_log.concat(merged, newer), first + len(keys)
+    trimmed = window_log.suffix(merged, int(cut * (len(merged.key) - 1)))
+    asked = np.array(sorted(wanted), dtype=np.int64)
+    for chunk in (merged, trimmed):
+        if chunk.indexed():
+            assert chunk._by_key is not None  # kept, not left to be sorted again
+            order, sorted_keys = chunk._by_key
+            np.testing.assert_array_equal(sorted_keys, np.sort(chunk.key))
+            np.testing.assert_array_equal(chunk.key[order], sorted_keys)
+            assert sorted(order.tolist()) == list(range(len(chunk.key)))
+        expected = np.flatnonzero(np.isin(chunk.key, asked))
+        np.testing.assert_array_equal(chunk.rows_of(asked), expected, strict=False)
+        assert window_log.arrow_ids(chunk.ids).to_pylist() == [str(p) for p in chunk.seq.tolist()]

@@ -25,7 +25,7 @@ from fraudlink.detect.engine import Engine
 from fraudlink.detect.explain import count_of
 from fraudlink.detect.labels import FORMAT as LABELS_FORMAT
 from fraudlink.detect.labels import LabelReport, Labels, score_labels
-from fraudlink.detect.live import LiveSession, tune_gc_for_latency
+from fraudlink.detect.live import LiveSession, tune_arrow_for_latency, tune_gc_for_latency
 from fraudlink.detect.readers import BadLineError
 from fraudlink.detect.replay import ActiveAccounts, ReplayResult, replay
 from fraudlink.detect.rules.compile import RulePack
@@ -250,6 +250,7 @@ def watch_command(
     reloaded when it changes (rules that did not change keep their state). Bad
     lines are reported on stderr with their number and skipped.
     """
+    tune_arrow_for_latency()
     pack = _pack(rules)
     engine = Engine(pack, lateness_us=_lateness(lateness))
     session = LiveSession(engine, lambda m: err_console.print(escape(m)), rules)

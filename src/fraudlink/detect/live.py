@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import msgspec
+import pyarrow as pa
 
 from fraudlink.detect.alerts import Alert
 from fraudlink.detect.engine import Engine
@@ -39,6 +40,18 @@ def tune_gc_for_latency() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(100_000, 50, 50)
+
+
+def tune_arrow_for_latency() -> None:
+    """Give Arrow's buffers to the C library's allocator instead of the bundled mimalloc.
+
+    Merging a window's chunks concatenates event-id arrays of a few thousand strings;
+    with mimalloc one such copy in a few hundred took 7–28 ms (its purging of freed
+    pages), with ``malloc`` under 1.5 ms. On 15,000 live batches of 10 events: slowest
+    batch 8–10 → 5–9 ms, slowest 0.1 % 4.0–4.4 → 3.1–3.8 ms, mean 1.04–1.11 → 0.78–0.88
+    ms. Replay keeps mimalloc, which is faster on its big batches.
+    """
+    pa.set_memory_pool(pa.system_memory_pool())
 
 
 @dataclass

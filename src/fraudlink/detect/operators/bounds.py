@@ -4,7 +4,7 @@ Event time is cut into tumbling buckets as wide as the window; a window [t - L, 
 lies inside bucket(t) and the one before, so per-key totals of those two buckets
 bound count, sum (of non-negative values), max and distinct count from above. A
 row whose bound already fails a ``>=``/``>`` threshold cannot fire and is skipped.
-State is a few numpy arrays indexed by key code, reset sparsely (only touched keys).
+State is a few numpy arrays indexed by key code, reset lazily (a generation per key).
 """
 
 from __future__ import annotations
@@ -27,26 +27,102 @@ class BoundInput:
     fn: str  # events | count | sum | max | distinct
 
 
-class _Bucket:
-    def __init__(self, names: list[str], size: int) -> None:
-        self.totals = {n: np.zeros(size, dtype=np.float64) for n in names}
-        self.touched: list[np.ndarray] = []
-        self.pairs: dict[str, set[int]] = {}
+_SHARDS = 16
 
-    def grow(self, size: int) -> None:
-        for name, arr in self.totals.items():
-            if size > len(arr):
-                bigger = np.zeros(max(size, 2 * len(arr)), dtype=np.float64)
-                bigger[: len(arr)] = arr
-                self.totals[name] = bigger
+
+class _PairSet:
+    """The distinct (key, value) pairs of one bucket, as ints, in shards emptied lazily.
+
+    A week's bucket can hold 100,000 pairs: freeing them all when the bucket rolls, or
+    rehashing one set of that size as it grows, pauses a live stream for milliseconds.
+    Split in 16 and each shard emptied the first time it is touched after a roll, the
+    same work is spread over the batches that follow.
+    """
+
+    __slots__ = ("gen", "gens", "shards")
+
+    def __init__(self) -> None:
+        self.shards: list[set[int]] = [set() for _ in range(_SHARDS)]
+        self.gens = [0] * _SHARDS
+        self.gen = 0
 
     def clear(self) -> None:
-        if self.touched:
-            keys = np.unique(np.concatenate(self.touched))
+        self.gen += 1
+
+    def add_new(self, pairs: list[int]) -> list[int]:
+        """Add the pairs (no repeats among them); return those not already present."""
+        fresh = []
+        shards, gens, gen = self.shards, self.gens, self.gen
+        for p in pairs:
+            i = (p ^ (p >> 32)) & (_SHARDS - 1)
+            shard = shards[i]
+            if gens[i] != gen:
+                shard.clear()
+                gens[i] = gen
+            if p not in shard:
+                shard.add(p)
+                fresh.append(p)
+        return fresh
+
+    def __contains__(self, p: int) -> bool:
+        i = (p ^ (p >> 32)) & (_SHARDS - 1)
+        return self.gens[i] == self.gen and p in self.shards[i]
+
+
+class _Bucket:
+    """Per-key totals of one time bucket, zeroed lazily: each key carries the generation
+    its totals belong to, so a roll is a counter increment and not a sweep of every key
+    the bucket touched (20 ms for a busy week, once per week-long window)."""
+
+    def __init__(self, names: list[str], size: int) -> None:
+        self.totals = {n: np.zeros(size, dtype=np.float64) for n in names}
+        self.stamp = np.full(size, -1, dtype=np.int64)
+        self.gen = 0
+        self.pairs: dict[str, _PairSet] = {}
+
+    def grow(self, size: int) -> None:
+        if size <= len(self.stamp):
+            return
+        size = max(size, 2 * len(self.stamp))
+        for name, arr in self.totals.items():
+            bigger = np.zeros(size, dtype=np.float64)
+            bigger[: len(arr)] = arr
+            self.totals[name] = bigger
+        stamp = np.full(size, -1, dtype=np.int64)
+        stamp[: len(self.stamp)] = self.stamp
+        self.stamp = stamp
+
+    def clear(self) -> None:
+        self.gen += 1
+        for pairs in self.pairs.values():
+            pairs.clear()
+
+    def own(self, keys: np.ndarray) -> None:
+        """Zero the totals of the keys that still hold an older generation's."""
+        stale = keys[self.stamp[keys] != self.gen]
+        if len(stale):
             for arr in self.totals.values():
-                arr[keys] = 0.0
-        self.touched = []
-        self.pairs = {}
+                arr[stale] = 0.0
+            self.stamp[stale] = self.gen
+
+    def own_rows(self, keys: list[int]) -> None:
+        stamp, gen = self.stamp, self.gen
+        for k in keys:
+            if stamp[k] != gen:
+                for arr in self.totals.values():
+                    arr[k] = 0.0
+                stamp[k] = gen
+
+    def current(self, keys: np.ndarray) -> np.ndarray:
+        """Which keys hold this generation's totals (the others count as zero)."""
+        result: np.ndarray = self.stamp[keys] == self.gen
+        return result
+
+    def pair_set(self, name: str) -> _PairSet:
+        pairs = self.pairs.get(name)
+        if pairs is None:
+            pairs = self.pairs[name] = _PairSet()
+        return pairs
 
 
 class WindowBounds:
@@ -83,18 +159,20 @@ class WindowBounds:
             self._roll(int(bucket[lo]))
             seg = slice(lo, hi)
             k = keys[seg]
-            self.cur.touched.append(k)
+            self.cur.own(k)
+            live = self.prev.current(k)
             for spec in self.inputs:
                 self._add(spec, k, values.get(spec.name), masks.get(spec.name), seg)
-                cur, prev = self.cur.totals[spec.name], self.prev.totals[spec.name]
+                cur = self.cur.totals[spec.name]
+                prev = np.where(live, self.prev.totals[spec.name][k], 0.0)
                 if spec.fn == "max":
-                    out[spec.name][seg] = np.maximum(cur[k], prev[k])
+                    out[spec.name][seg] = np.maximum(cur[k], prev)
                 elif spec.fn == "distinct":
                     # all pairs of the previous bucket plus this bucket's pairs not among them
-                    out[spec.name][seg] = prev[k] + self.cur.totals[f"{spec.name}#new"][k]
+                    out[spec.name][seg] = prev + self.cur.totals[f"{spec.name}#new"][k]
                 else:
                     # float sums can round down; pad so the bound stays a bound
-                    out[spec.name][seg] = (cur[k] + prev[k]) * (1 + 1e-9) + 1e-6
+                    out[spec.name][seg] = (cur[k] + prev) * (1 + 1e-9) + 1e-6
         return out
 
     def bounds_of_rows(
@@ -120,7 +198,9 @@ class WindowBounds:
             out[spec.name] = [0.0] * n
         for lo, hi in segments:
             self._roll(buckets[lo])
-            self.cur.touched.append(keys[lo:hi])
+            self.cur.own_rows(ks[lo:hi])
+            stamp, gen = self.prev.stamp, self.prev.gen
+            live = [bool(stamp[k] == gen) for k in ks[lo:hi]]
             for spec in self.inputs:
                 name = spec.name
                 value = values.get(name)
@@ -130,16 +210,17 @@ class WindowBounds:
                 self._add_rows(spec, ks[lo:hi], got, keep)
                 bound = out[name]
                 cur, prev = self.cur.totals[name], self.prev.totals[name]
+                before = [float(prev[ks[i]]) if live[i - lo] else 0.0 for i in range(lo, hi)]
                 if spec.fn == "max":
                     for i in range(lo, hi):
-                        bound[i] = max(float(cur[ks[i]]), float(prev[ks[i]]))
+                        bound[i] = max(float(cur[ks[i]]), before[i - lo])
                 elif spec.fn == "distinct":
                     extra = self.cur.totals[f"{name}#new"]
                     for i in range(lo, hi):
-                        bound[i] = float(prev[ks[i]]) + float(extra[ks[i]])
+                        bound[i] = before[i - lo] + float(extra[ks[i]])
                 else:
                     for i in range(lo, hi):
-                        bound[i] = (float(cur[ks[i]]) + float(prev[ks[i]])) * (1 + 1e-9) + 1e-6
+                        bound[i] = (float(cur[ks[i]]) + before[i - lo]) * (1 + 1e-9) + 1e-6
         return out
 
     def _add_rows(
@@ -164,16 +245,13 @@ class WindowBounds:
                 if kept:
                     total[k] = max(float(total[k]), _finite(float(x), -math.inf))
         else:
-            seen = self.cur.pairs.setdefault(spec.name, set())
-            before = self.prev.pairs.get(spec.name, set())
+            before = self.prev.pair_set(spec.name)
             extra = self.cur.totals[f"{spec.name}#new"]
             pairs = {(k << 32) | c for k, kept, c in zip(keys, keep, values, strict=True) if kept}
-            for p in pairs:
-                if p not in seen:
-                    seen.add(p)
-                    total[p >> 32] += 1.0
-                    if p not in before:
-                        extra[p >> 32] += 1.0
+            for p in self.cur.pair_set(spec.name).add_new(list(pairs)):
+                total[p >> 32] += 1.0
+                if p not in before:
+                    extra[p >> 32] += 1.0
 
     def _roll(self, bucket_id: int) -> None:
         if self.cur_id == bucket_id:
@@ -213,13 +291,11 @@ class WindowBounds:
         else:
             # distinct: pairs of this bucket, and apart those not in the previous one, so
             # the bound is the size of the union and not double the steady users
-            seen = self.cur.pairs.setdefault(spec.name, set())
-            before = self.prev.pairs.get(spec.name, set())
+            before = self.prev.pair_set(spec.name)
             pairs = (k.astype(np.int64) << _SHIFT) | v.astype(np.int64)
-            distinct = set(pairs.tolist()) if len(pairs) <= 64 else np.unique(pairs).tolist()
-            fresh = [p for p in distinct if p not in seen]
+            distinct = list(set(pairs.tolist())) if len(pairs) <= 64 else np.unique(pairs).tolist()
+            fresh = self.cur.pair_set(spec.name).add_new(distinct)
             if fresh:
-                seen.update(fresh)
                 np.add.at(total, np.array(fresh, dtype=np.int64) >> _SHIFT, 1.0)
                 new = [p for p in fresh if p not in before]
                 if new:

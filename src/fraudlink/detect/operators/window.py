@@ -18,7 +18,7 @@ from fraudlink.detect.frame import Frame
 from fraudlink.detect.intern import MISSING
 from fraudlink.detect.operators.base import Hit, ListValue, Metrics, Values
 from fraudlink.detect.operators.bounds import BoundInput, WindowBounds
-from fraudlink.detect.operators.window_log import Chunk, Ids, concat, gather, select
+from fraudlink.detect.operators.window_log import Chunk, Ids, concat, gather, select, suffix
 from fraudlink.detect.rules.compile import AggConfig, WindowConfig
 from fraudlink.detect.rules.predicates import Pred
 
@@ -175,21 +175,27 @@ class WindowDetector:
         self._trim(watermark_us)
 
     def _append(self, chunk: Chunk) -> None:
-        """Add a batch's rows, merging chunks like a binary counter.
+        """Add a batch's rows, merging chunks like a binary counter, one merge per batch.
 
         Live streams arrive in batches of a handful of events; without merging a week's
         window would be a list of a hundred thousand tiny chunks to walk on every
         evaluation. Merging equal-sized neighbours keeps O(log n) chunks while each row
-        is copied O(log n) times in all. Chunks stop growing at ``MERGE_CAP`` rows: one
-        merge of two halves of a busy week would copy the week inside a single live
-        batch and show up as a latency spike.
+        is copied O(log n) times in all. A binary counter's carries cascade, though: one
+        batch in 2,048 would merge a dozen times in a row, and rules that take the same
+        events cascade on the same batch (16 ms here, against 1 ms for a usual batch).
+        So each batch merges only the newest pair that is due, which keeps the same
+        number of chunks (at most 12 not yet full, simulated over 300,000 appends) with
+        the same copying on average; and chunks stop growing at ``MERGE_CAP`` rows, so the
+        largest single merge copies at most 1.25 × ``MERGE_CAP`` rows.
         """
         self.latest = chunk
-        self.log.append(chunk)
-        while (len(self.log) >= 2 and len(self.log[-2].ts) <= len(self.log[-1].ts)
-               and len(self.log[-2].ts) < MERGE_CAP):  # fmt: skip
-            newer = self.log.pop()
-            self.log[-1] = concat(self.log[-1], newer)
+        log = self.log
+        log.append(chunk)
+        for i in range(len(log) - 2, -1, -1):
+            older = len(log[i].ts)
+            if older <= len(log[i + 1].ts) and older < MERGE_CAP:
+                log[i : i + 2] = [concat(log[i], log[i + 1])]
+                return
 
     def _trim(self, now_us: int) -> None:
         cutoff = now_us - self.length
@@ -203,7 +209,7 @@ class WindowDetector:
             first = self.log[0]
             gone = int(np.searchsorted(first.ts, cutoff, side="left"))
             if gone * 2 > len(first.ts):
-                self.log[0] = select(first, np.arange(gone, len(first.ts)))
+                self.log[0] = suffix(first, gone)
 
     # -- bounds ----------------------------------------------------------------
     def _bounded_ok(self, chunk: Chunk, size: int) -> np.ndarray:

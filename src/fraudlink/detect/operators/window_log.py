@@ -12,6 +12,7 @@ import pyarrow as pa
 from fraudlink.detect.rules.compile import AggConfig
 
 EVIDENCE_MAX = 50
+INDEX_FROM = 256  # rows; a bigger chunk keeps a key index (see Chunk.rows_of)
 LIST_IDS = 512  # rows; a chunk this small keeps its event ids as a Python list (see Chunk)
 # Event ids: an Arrow array, or a Python list in the small chunks of live batches, where
 # building an Arrow array per batch and concatenating on every merge would cost more than
@@ -37,7 +38,7 @@ class Chunk:
         A small chunk is scanned; a big one gets a key index once (chunks never change
         after they are built), so a few keys cost a binary search, not a full pass.
         """
-        if len(self.key) <= 4 * len(keys) + 256:
+        if len(self.key) <= 4 * len(keys) + INDEX_FROM:
             if len(keys) == 0:
                 return np.empty(0, dtype=np.int64)
             if len(keys) <= 4:
@@ -48,16 +49,34 @@ class Chunk:
                     hits |= self.key == other
                 return np.flatnonzero(hits)
             return np.flatnonzero(np.isin(self.key, keys))
-        if self._by_key is None:
-            order = np.argsort(self.key, kind="stable")
-            self._by_key = (order, self.key[order])
-        order, sorted_keys = self._by_key
+        order, sorted_keys = self.key_index()
         lo = np.searchsorted(sorted_keys, keys, side="left")
         hi = np.searchsorted(sorted_keys, keys, side="right")
         found = [order[a:b] for a, b in zip(lo.tolist(), hi.tolist(), strict=True) if b > a]
         if not found:
             return np.empty(0, dtype=np.int64)
         return np.sort(np.concatenate(found))
+
+    def key_index(self) -> tuple[np.ndarray, np.ndarray]:
+        """Row positions sorted by key, and the keys in that order."""
+        if self._by_key is None:
+            order = np.argsort(self.key, kind="stable")
+            self._by_key = (order, self.key[order])
+        return self._by_key
+
+    def indexed(self) -> bool:
+        return len(self.key) > INDEX_FROM
+
+
+def merged_index(a: Chunk, b: Chunk) -> tuple[np.ndarray, np.ndarray]:
+    """The key index of ``a`` then ``b`` from theirs: a stable sort of two sorted runs is
+    one linear merge (timsort), where sorting a 32,768-row chunk afresh takes ~1 ms, paid
+    by the first live alert that looks into it."""
+    a_order, a_keys = a.key_index()
+    b_order, b_keys = b.key_index()
+    keys = np.concatenate([a_keys, b_keys])
+    perm = np.argsort(keys, kind="stable")
+    return np.concatenate([a_order, b_order + len(a.key)])[perm], keys[perm]
 
 
 @dataclass
@@ -145,7 +164,7 @@ def arrow_ids(ids: Ids) -> pa.Array:
 
 def concat(a: Chunk, b: Chunk) -> Chunk:
     ts = np.concatenate([a.ts, b.ts])
-    return Chunk(
+    merged = Chunk(
         ts=ts,
         seq=np.concatenate([a.seq, b.seq]),
         key=np.concatenate([a.key, b.key]),
@@ -155,6 +174,9 @@ def concat(a: Chunk, b: Chunk) -> Chunk:
         max_ts=max(a.max_ts, b.max_ts),
         half_ts=int(ts[len(ts) // 2]),
     )
+    if merged.indexed():
+        merged._by_key = merged_index(a, b)
+    return merged
 
 
 def select(chunk: Chunk, keep: np.ndarray) -> Chunk:
@@ -170,3 +192,14 @@ def select(chunk: Chunk, keep: np.ndarray) -> Chunk:
         max_ts=int(ts[-1]) if len(keep) else -(2**62),
         half_ts=int(ts[len(ts) // 2]) if len(keep) else -(2**62),
     )
+
+
+def suffix(chunk: Chunk, start: int) -> Chunk:
+    """The rows from ``start`` on, keeping the key index (filtered in one linear pass) that
+    sorting afresh would cost the next live alert ~1 ms per 32,768 rows."""
+    out = select(chunk, np.arange(start, len(chunk.ts)))
+    if chunk._by_key is not None and out.indexed():
+        order, keys = chunk._by_key
+        keep = order >= start
+        out._by_key = (order[keep] - start, keys[keep])
+    return out

@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from fraudlink.detect.operators.base import RESERVED_KEYS
+
 _SHIFT = np.int64(32)
 
 
@@ -76,8 +78,9 @@ class _Bucket:
 
     def __init__(self, names: list[str], size: int) -> None:
         self.totals = {n: np.zeros(size, dtype=np.float64) for n in names}
-        self.stamp = np.full(size, -1, dtype=np.int64)
-        self.gen = 0
+        # 0 is no generation, so the stamps start as calloc'ed zero pages like the totals
+        self.stamp = np.zeros(size, dtype=np.int64)
+        self.gen = 1
         self.pairs: dict[str, _PairSet] = {}
 
     def grow(self, size: int) -> None:
@@ -88,7 +91,7 @@ class _Bucket:
             bigger = np.zeros(size, dtype=np.float64)
             bigger[: len(arr)] = arr
             self.totals[name] = bigger
-        stamp = np.full(size, -1, dtype=np.int64)
+        stamp = np.zeros(size, dtype=np.int64)
         stamp[: len(self.stamp)] = self.stamp
         self.stamp = stamp
 
@@ -132,8 +135,8 @@ class WindowBounds:
         self.width = width_us
         self.inputs = inputs
         names = [i.name for i in inputs] + [f"{i.name}#new" for i in inputs if i.fn == "distinct"]
-        self.cur = _Bucket(names, 1024)
-        self.prev = _Bucket(names, 1024)
+        self.cur = _Bucket(names, RESERVED_KEYS)
+        self.prev = _Bucket(names, RESERVED_KEYS)
         self.cur_id: int | None = None
         self.negative_seen = False
 

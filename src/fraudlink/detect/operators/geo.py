@@ -11,7 +11,7 @@ import numpy as np
 from fraudlink.detect.durations import US
 from fraudlink.detect.frame import Frame
 from fraudlink.detect.intern import MISSING
-from fraudlink.detect.operators.base import Values
+from fraudlink.detect.operators.base import RESERVED_KEYS, Values
 from fraudlink.detect.operators.ipcity import CityResolver
 from fraudlink.detect.operators.ordering import latest_before
 from fraudlink.detect.rules.schema import GeoVelocitySpec
@@ -36,8 +36,8 @@ class GeoVelocity:
     def __init__(self, spec: GeoVelocitySpec, resolver: CityResolver) -> None:
         self.successful_only = spec.successful_only
         self.resolver = resolver
-        self.last_ts = np.full(0, -1, dtype=np.int64)
-        self.last_place = np.full(0, -1, dtype=np.int64)
+        self.last_ts = np.full(RESERVED_KEYS, -1, dtype=np.int64)
+        self.last_place = np.full(RESERVED_KEYS, -1, dtype=np.int64)
         self._names = np.array([None], dtype=object)
 
     def _feeders(self, frame: Frame) -> np.ndarray:

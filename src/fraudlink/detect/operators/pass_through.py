@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from fraudlink.detect.frame import Frame
-from fraudlink.detect.operators.base import Hit, Values
+from fraudlink.detect.operators.base import RESERVED_KEYS, Hit, Values
 from fraudlink.detect.rules.compile import PassThroughConfig
 from fraudlink.detect.rules.predicates import Pred
 
@@ -32,7 +32,7 @@ class PassThroughDetector:
         self.min_in = cfg.min_in
         self.when = when
         self.flows: dict[int, _Flows] = {}
-        self.last_in = np.full(1024, -(2**62), dtype=np.int64)
+        self.last_in = np.full(RESERVED_KEYS, -(2**62), dtype=np.int64)
         self._swept_at = -(2**62)
 
     def _grow(self, size: int) -> None:

@@ -143,11 +143,14 @@ def measure(command: list[str], feed: Feed, rate: float, tick: float = 0.002) ->
         mine = os.sched_getaffinity(0)
 
         def to_its_core() -> None:  # in the child before exec, so all it starts inherits it
-            if split is not None:
-                os.sched_setaffinity(0, split[0])
+            assert split is not None
+            os.sched_setaffinity(0, split[0])
 
         proc = subprocess.Popen(
-            launch, stdin=subprocess.PIPE, stdout=subprocess.PIPE, preexec_fn=to_its_core
+            launch,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            preexec_fn=to_its_core if split is not None else None,
         )
         if split is not None:
             os.sched_setaffinity(0, split[1])

@@ -6,6 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fraudlink.detect.operators.base import grown
 from fraudlink.detect.operators.bounds import BoundInput, WindowBounds
 
 INPUTS = [
@@ -46,7 +47,7 @@ def test_bounds_of_rows_equal_the_vectorised_bounds(batches: list[list[Row]]) ->
             "kinds": np.array([r[3] for r in batch], dtype=np.int64),
         }
         masks = {"n": mask, "total": mask, "top": mask, "kinds": mask}
-        size = 6 if now % 2 else 2000  # sometimes the totals must grow
+        size = 6 if now % 2 else 2000  # the key space as the interner has it now
         a = vectorised.bounds(keys, np.array(ts, dtype=np.int64), values, masks, size)
         b = by_row.bounds_of_rows(keys, np.array(ts, dtype=np.int64), values, masks, size)
         assert {k: v.tolist() for k, v in a.items()} == b
@@ -104,3 +105,22 @@ def test_bounds_hold_the_exact_window_aggregates(batches: list[list[Row]], by_ro
             assert got["total"][i] >= sum(r[2] for r in used)
             assert got["top"][i] >= max((r[2] for r in used), default=0.0)
             assert got["kinds"][i] >= len({r[3] for r in used})
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    start=st.lists(st.integers(-5, 5), max_size=20),
+    size=st.integers(0, 70),
+    fill=st.sampled_from([0, -1, -(2**62)]),
+)
+def test_grown_keeps_old_slots_and_fills_new_ones(start: list[int], size: int, fill: int) -> None:
+    """Per-key arrays past their reserved slots: old values kept, new slots filled, doubled."""
+    arr = np.array(start, dtype=np.int64)
+    out = grown(arr, size, fill)
+    if size <= len(arr):
+        assert out is arr
+        return
+    assert len(out) == max(size, 2 * len(arr))
+    assert out.dtype == arr.dtype
+    assert out[: len(arr)].tolist() == start
+    assert (out[len(arr) :] == fill).all()

@@ -262,7 +262,7 @@ def test_merged_and_trimmed_chunks_keep_a_true_key_index(
     trimmed = window_log.suffix(merged, int(cut * (len(merged.key) - 1)))
     asked = np.array(sorted(wanted), dtype=np.int64)
     for chunk in (merged, trimmed):
-        if chunk.indexed():
+        if chunk.keeps_index():
             assert chunk._by_key is not None  # kept, not left to be sorted again
             order, sorted_keys = chunk._by_key
             np.testing.assert_array_equal(sorted_keys, np.sort(chunk.key))

@@ -17,6 +17,8 @@ import numpy as np
 from fraudlink.detect.frame import Frame
 
 Values = dict[str, np.ndarray]
+Metrics = dict[str, int | float | str | None]
+ListValue = str | int | float | bool  # what a distinct aggregate lists: ids, amounts, times…
 
 # Per-key state arrays hold this many key slots from the start. Doubling later copies every
 # such array inside one live batch: in a large world's live stream the window bounds grew
@@ -24,8 +26,26 @@ Values = dict[str, np.ndarray]
 # Zeroed arrays are calloc'ed pages the kernel maps on first touch, so their unused slots
 # cost address space, not memory; arrays filled with a sentinel cost 16 MiB each.
 RESERVED_KEYS = 1 << 21
-Metrics = dict[str, int | float | str | None]
-ListValue = str | int | float | bool  # what a distinct aggregate lists: ids, amounts, times…
+
+
+def key_array(fill: float, dtype: type) -> np.ndarray:
+    """A per-key state array of ``RESERVED_KEYS`` slots, each ``fill``."""
+    if fill == 0:
+        return np.zeros(RESERVED_KEYS, dtype=dtype)  # calloc: pages mapped on first touch
+    return np.full(RESERVED_KEYS, fill, dtype=dtype)
+
+
+def grown(arr: np.ndarray, size: int, fill: float) -> np.ndarray:
+    """``arr`` with room for ``size`` keys: at least doubled, the new slots ``fill``."""
+    if size <= len(arr):
+        return arr
+    length = max(size, 2 * len(arr))
+    if fill == 0:
+        bigger = np.zeros(length, dtype=arr.dtype)
+    else:
+        bigger = np.full(length, fill, dtype=arr.dtype)
+    bigger[: len(arr)] = arr
+    return bigger
 
 
 class Enricher(Protocol):

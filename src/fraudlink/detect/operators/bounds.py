@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from fraudlink.detect.operators.base import RESERVED_KEYS
+from fraudlink.detect.operators.base import grown, key_array
 
 _SHIFT = np.int64(32)
 
@@ -76,24 +76,18 @@ class _Bucket:
     its totals belong to, so a roll is a counter increment and not a sweep of every key
     the bucket touched (20 ms for a busy week, once per week-long window)."""
 
-    def __init__(self, names: list[str], size: int) -> None:
-        self.totals = {n: np.zeros(size, dtype=np.float64) for n in names}
+    def __init__(self, names: list[str]) -> None:
+        self.totals = {n: key_array(0.0, np.float64) for n in names}
         # 0 is no generation, so the stamps start as calloc'ed zero pages like the totals
-        self.stamp = np.zeros(size, dtype=np.int64)
+        self.stamp = key_array(0, np.int64)
         self.gen = 1
         self.pairs: dict[str, _PairSet] = {}
 
     def grow(self, size: int) -> None:
-        if size <= len(self.stamp):
+        if size <= len(self.stamp):  # every batch asks; almost none needs more room
             return
-        size = max(size, 2 * len(self.stamp))
-        for name, arr in self.totals.items():
-            bigger = np.zeros(size, dtype=np.float64)
-            bigger[: len(arr)] = arr
-            self.totals[name] = bigger
-        stamp = np.zeros(size, dtype=np.int64)
-        stamp[: len(self.stamp)] = self.stamp
-        self.stamp = stamp
+        self.totals = {name: grown(arr, size, 0.0) for name, arr in self.totals.items()}
+        self.stamp = grown(self.stamp, size, 0)
 
     def clear(self) -> None:
         self.gen += 1
@@ -121,6 +115,10 @@ class _Bucket:
         result: np.ndarray = self.stamp[keys] == self.gen
         return result
 
+    def current_rows(self, keys: list[int]) -> list[bool]:
+        stamp, gen = self.stamp, self.gen
+        return [bool(stamp[k] == gen) for k in keys]
+
     def pair_set(self, name: str) -> _PairSet:
         pairs = self.pairs.get(name)
         if pairs is None:
@@ -135,8 +133,8 @@ class WindowBounds:
         self.width = width_us
         self.inputs = inputs
         names = [i.name for i in inputs] + [f"{i.name}#new" for i in inputs if i.fn == "distinct"]
-        self.cur = _Bucket(names, RESERVED_KEYS)
-        self.prev = _Bucket(names, RESERVED_KEYS)
+        self.cur = _Bucket(names)
+        self.prev = _Bucket(names)
         self.cur_id: int | None = None
         self.negative_seen = False
 
@@ -202,8 +200,7 @@ class WindowBounds:
         for lo, hi in segments:
             self._roll(buckets[lo])
             self.cur.own_rows(ks[lo:hi])
-            stamp, gen = self.prev.stamp, self.prev.gen
-            live = [bool(stamp[k] == gen) for k in ks[lo:hi]]
+            live = self.prev.current_rows(ks[lo:hi])
             for spec in self.inputs:
                 name = spec.name
                 value = values.get(name)

@@ -11,7 +11,7 @@ import numpy as np
 from fraudlink.detect.durations import US
 from fraudlink.detect.frame import Frame
 from fraudlink.detect.intern import MISSING
-from fraudlink.detect.operators.base import RESERVED_KEYS, Values
+from fraudlink.detect.operators.base import Values, grown, key_array
 from fraudlink.detect.operators.ipcity import CityResolver
 from fraudlink.detect.operators.ordering import latest_before
 from fraudlink.detect.rules.schema import GeoVelocitySpec
@@ -36,8 +36,8 @@ class GeoVelocity:
     def __init__(self, spec: GeoVelocitySpec, resolver: CityResolver) -> None:
         self.successful_only = spec.successful_only
         self.resolver = resolver
-        self.last_ts = np.full(RESERVED_KEYS, -1, dtype=np.int64)
-        self.last_place = np.full(RESERVED_KEYS, -1, dtype=np.int64)
+        self.last_ts = key_array(-1, np.int64)
+        self.last_place = key_array(-1, np.int64)
         self._names = np.array([None], dtype=object)
 
     def _feeders(self, frame: Frame) -> np.ndarray:
@@ -47,10 +47,8 @@ class GeoVelocity:
         return rows
 
     def _grow(self, size: int) -> None:
-        if size > len(self.last_ts):
-            extra = max(size - len(self.last_ts), len(self.last_ts))
-            self.last_ts = np.concatenate([self.last_ts, np.full(extra, -1, dtype=np.int64)])
-            self.last_place = np.concatenate([self.last_place, np.full(extra, -1, dtype=np.int64)])
+        self.last_ts = grown(self.last_ts, size, -1)
+        self.last_place = grown(self.last_place, size, -1)
 
     def enrich(self, frame: Frame, rows: np.ndarray) -> Values:
         if frame.small:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from fraudlink.detect.frame import Frame
-from fraudlink.detect.operators.base import RESERVED_KEYS, Hit, Values
+from fraudlink.detect.operators.base import Hit, Values, grown, key_array
 from fraudlink.detect.rules.compile import PassThroughConfig
 from fraudlink.detect.rules.predicates import Pred
 
@@ -32,13 +32,11 @@ class PassThroughDetector:
         self.min_in = cfg.min_in
         self.when = when
         self.flows: dict[int, _Flows] = {}
-        self.last_in = np.full(RESERVED_KEYS, -(2**62), dtype=np.int64)
+        self.last_in = key_array(-(2**62), np.int64)
         self._swept_at = -(2**62)
 
     def _grow(self, size: int) -> None:
-        if size > len(self.last_in):
-            extra = np.full(max(size, 2 * len(self.last_in)) - len(self.last_in), -(2**62))
-            self.last_in = np.concatenate([self.last_in, extra.astype(np.int64)])
+        self.last_in = grown(self.last_in, size, -(2**62))
 
     def process(self, frame: Frame, rows: np.ndarray, values: Values) -> list[Hit]:
         if len(rows) == 0:

@@ -8,9 +8,12 @@ from itertools import pairwise
 
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from fraudlink.model.columns import row_to_event
 from fraudlink.model.geo import CITY_BY_NAME, distance_km
+from fraudlink.sim.planted.refund_ring import _must_lend
 from tests.sim.conftest import World
 
 
@@ -89,6 +92,55 @@ def test_refund_rings_burst_on_parcels_signed_for(
             before = [s for s in scans[str(claim["order_id"])] if s[0] <= claim["ts"]]
             assert max(before)[1] == "signed"
         assert len(logins[account]) >= 3
+
+
+@pytest.mark.parametrize("world_name", ["tiny_world", "small_world"])
+def test_a_refund_organisers_phone_works_two_claimants_or_more(
+    world_name: str, request: pytest.FixtureRequest
+) -> None:
+    """An organiser holds no account: one phone of theirs in two claimants' hands is the
+    ring, as far as the events can tell."""
+    world: World = request.getfixturevalue(world_name)
+    device_accounts: dict[str, set[str]] = defaultdict(set)
+    for kind in ("login", "account_registered"):
+        for r in world.rows(kind):
+            device_accounts[str(r["device_id"])].add(str(r["account"]))
+    rings = [g for g in world.truth.gangs if g.typology == "refund_fraud"]
+    assert rings
+    for ring in rings:
+        organiser = next(m for m in ring.members if m.role == "organiser")
+        claimants = [set(m.accounts) for m in ring.members if m.role == "claimant"]
+        most = max(sum(bool(device_accounts[d] & c) for c in claimants) for d in organiser.devices)
+        assert most >= 2, ring.gang_id
+
+
+@given(
+    st.lists(
+        st.lists(st.sampled_from([None, "a", "b"]), min_size=3, max_size=3),
+        min_size=3,
+        max_size=5,
+    )
+)
+def test_the_last_claimants_are_lent_a_phone_when_none_worked_two(
+    draws: list[list[str | None]],
+) -> None:
+    """Whatever the random draws, one of the organiser's phones ends up with two claimants
+    or more; a ring whose first claimants already share a phone is left as drawn."""
+    lent: dict[str, set[int]] = {"a": set(), "b": set()}
+    changed = False
+    shared_early = False
+    for index, accounts in enumerate(draws):
+        if index == len(draws) - 2:
+            shared_early = max(len(users) for users in lent.values()) >= 2
+        for k, natural in enumerate(accounts):
+            phone = natural
+            if k == 0 and _must_lend(index, len(draws), lent):
+                phone, changed = max(lent, key=lambda d: len(lent[d])), True
+            if phone is not None:
+                lent[phone].add(index)
+    assert max(len(users) for users in lent.values()) >= 2
+    if shared_early:
+        assert not changed
 
 
 def test_no_unlabelled_account_looks_like_a_refund_ring(small_world: World) -> None:

@@ -28,7 +28,9 @@ def plant_refund_ring(ctx: Context, number: int, days: int) -> None:
         )
     ]
     cities = {CITIES[home].name}
-    for _ in range(rng.randrange(3, 6)):
+    claimants = rng.randrange(3, 6)
+    lent: dict[str, set[int]] = {d: set() for d in org_devices}  # phone → claimants
+    for index in range(claimants):
         city = home if rng.random() < 0.6 else rng.randrange(len(CITIES))
         cities.add(CITIES[city].name)
         person = reg.add_person(city)
@@ -48,8 +50,12 @@ def plant_refund_ring(ctx: Context, number: int, days: int) -> None:
                     address=names.address_variant(p.address, rng) if rng.random() < 0.5 else None,
                 )
             )
-        for account in accounts:
+        for k, account in enumerate(accounts):
             device = rng.choice(org_devices) if rng.random() < 0.5 else reg.devices[person][0]
+            if k == 0 and _must_lend(index, claimants, lent):
+                device = max(org_devices, key=lambda d: len(lent[d]))
+            if device in lent:
+                lent[device].add(person)
             ctx.register(account, reg.home_ips[person], device)
             _claim_burst(ctx, account, person, device, days)
             ctx.truth.accounts[ctx.acc(account)] = AccountLabel(
@@ -69,6 +75,19 @@ def plant_refund_ring(ctx: Context, number: int, days: int) -> None:
     ctx.truth.gangs.append(
         Gang(gang_id=gang_id, typology="refund_fraud", members=members, cities=sorted(cities))
     )
+
+
+def _must_lend(index: int, claimants: int, lent: dict[str, set[int]]) -> bool:
+    """Whether this claimant (at their first account) must be lent the organiser's phone.
+
+    An organiser holds no account: one phone of theirs in two claimants' hands is the only
+    trace they leave. A ring whose phones each worked one claimant's accounts would exist
+    only in the truth file (each phone looks like that claimant's own), so the last
+    claimants are lent the phone lent most when no phone has yet been lent to two. The
+    random draws are made as before, so every other event of the world stays the same.
+    """
+    short = 2 - max(len(users) for users in lent.values())
+    return short > 0 and claimants - index <= short
 
 
 def _claim_burst(ctx: Context, account: int, person: int, device: str, days: int) -> None:

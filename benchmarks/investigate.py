@@ -6,7 +6,7 @@ step's own (``investigate_steps.py`` has the steps):
 1. **build the graph**: the ledger fund tracing walks (completed transfers, indexed by
    account) and the gang graph (seeds, candidates, persons, shared things);
 2. **find all gangs**: Leiden per component and every member's role;
-3. **trace every victim**: each victim's payments followed forward (LIFO), with one
+3. **trace every victim**: each victim's payments followed forward (amount matching), with one
    trace's p50 / p99 / max; then the other methods, every cash-out card back, and
    everything 50 ordinary wallets sent (the worst case for spreading);
 4. **resolve entities**: the world's party records by hard identifiers, then Splink.
@@ -142,7 +142,7 @@ def step_rows(f: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
     if "trace" in steps:
         t = steps["trace"]
         r = t["rows"][0]
-        rows.append(("trace every victim (LIFO)", *_cell(t),
+        rows.append(("trace every victim (amount matching)", *_cell(t),
                      f"{t['victims']} victims, their payments found in the ledger in "
                      f"{t['lookup_s']:.1f} s; one trace p50 / p99 / max {r['p50_ms']:.1f} / "
                      f"{r['p99_ms']:.1f} / {r['max_ms']:.1f} ms; {r['share_ok']} of "
@@ -246,7 +246,7 @@ def trace_detail(t: dict[str, Any]) -> None:
     for v in t["rows"][0].get("short", []):
         apart = zip(v["mixed_with"], v["apart_h"], strict=True)
         others = ", ".join(f"{o} ({h:.1f} h apart)" for o, h in apart)
-        print(f"\nunder 95 % by LIFO: {v['victim']} ({v['gang']}) {_pct(v['share'])}; "
+        print(f"\nunder 95 % by amount matching: {v['victim']} ({v['gang']}) {_pct(v['share'])}; "
               f"victims of the same gang who paid within 12 h: {others or 'none'}; "
               f"{_pct(v['missing_in_their_ends'])} of the rest ended in their true end "
               f"accounts; traced together {_pct(v['together'])} to the right accounts, "

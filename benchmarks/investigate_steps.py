@@ -104,10 +104,11 @@ def gangs(world: Path, work: Path) -> dict[str, Any]:
 def trace(world: Path, work: Path) -> dict[str, Any]:
     """Trace every victim forward with each method, then the harder traces.
 
-    The step's time is every victim traced by LIFO (the default), finding their payments
-    in the ledger included; one trace's time is ``trace_funds`` alone. The payments of
-    all victims are looked up in one pass, as a batch of police reports would be: each
-    lookup scans every transfer id, so one at a time would cost about as much as all.
+    The step's time is every victim traced by amount matching (the default), finding their
+    payments in the ledger included; one trace's time is ``trace_funds`` alone. The
+    payments of all victims are looked up in one pass, as a batch of police reports would
+    be: each lookup scans every transfer id, so one at a time would cost about as much as
+    all.
     """
     started = time.perf_counter()
     ledger: Ledger = _load(work / "ledger.pickle")
@@ -116,10 +117,10 @@ def trace(world: Path, work: Path) -> dict[str, Any]:
     clock = Stopwatch()
     seeds = _victim_seeds(ledger, victims)
     lookup_s, _ = clock.read()
-    rows = [_victims_forward(ledger, victims, seeds, "lifo")]
+    rows = [_victims_forward(ledger, victims, seeds, "match")]
     seconds, cpu_s = clock.read()
     rows[0]["short"] = _short_victims(ledger, victims, seeds)
-    rows += [_victims_forward(ledger, victims, seeds, m) for m in METHODS if m != "lifo"]
+    rows += [_victims_forward(ledger, victims, seeds, m) for m in METHODS if m != "match"]
     rows.append(_cards_back(ledger, victims))
     rows += _ordinary_wallets(ledger)
     return {"seconds": seconds, "cpu_s": cpu_s, "load_s": load_s, "lookup_s": lookup_s,
@@ -158,8 +159,9 @@ def _victims_forward(
 def _short_victims(
     ledger: Ledger, victims: list[Victim], seeds: list[list[int]]
 ) -> list[dict[str, Any]]:
-    """Each victim under 95 % by LIFO: where the rest went, and the trace of them together
-    with the victims of the same gang who paid within ``MIXING_WINDOW_US`` of them.
+    """Each victim under 95 % by the default method: where the rest went, and the trace
+    of them together with the victims of the same gang who paid within
+    ``MIXING_WINDOW_US`` of them.
 
     Those victims' money went through the same mules at the same time. Once it mixes in
     an account, which victim's money a transfer out carried is a convention of the
@@ -222,7 +224,7 @@ def _cards_back(ledger: Ledger, victims: list[Victim]) -> dict[str, Any]:
         result = trace_funds(ledger, seeds, direction="back")
         times.append(time.perf_counter() - started)
         reached.append(len(result.accounts))
-    return _row("a cash-out card back, lifo", times, reached, [], [])
+    return _row("a cash-out card back (match reads as lifo)", times, reached, [], [])
 
 
 def _ordinary_wallets(ledger: Ledger) -> list[dict[str, Any]]:
@@ -231,7 +233,7 @@ def _ordinary_wallets(ledger: Ledger) -> list[dict[str, Any]]:
     count = min(ORDINARY_WALLETS, len(payers))
     picked = np.random.default_rng(7).choice(payers, size=count, replace=False)
     rows = []
-    for method in ("lifo", "proportional"):
+    for method in ("match", "lifo", "proportional"):
         times, reached = [], []
         for code in picked:
             account, org = ledger.account(int(code)), ledger.org(int(code))

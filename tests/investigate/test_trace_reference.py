@@ -3,7 +3,8 @@
 :func:`trace_funds` only visits accounts holding traced money, queues only their outgoing
 transfers and catches up what arrived in between as one sum. The reference below does
 none of that: it walks every transfer and keeps every account's balance, so any shortcut
-that changed an answer shows up as a difference.
+that changed an answer shows up as a difference. For amount matching it reads each
+account's statement itself and hands it to the matching rules.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from hypothesis import strategies as st
 
 from fraudlink.investigate.ledger import Ledger
 from fraudlink.investigate.trace import METHODS, Direction, Method, trace_funds
-from fraudlink.investigate.trace_holdings import Holding, new_holding
+from fraudlink.investigate.trace_holdings import Holding, MatchedLots, new_holding
+from fraudlink.investigate.trace_matching import fund_departures
 from tests.investigate.test_trace import Transfer, ledger_of
 
 Totals = dict[str, list[int]]  # account → [hop, seeded, received, passed on, withdrawn, held]
@@ -29,10 +31,28 @@ def reference(
     balance: dict[int, int] = defaultdict(int)  # every account, floored at zero
     holdings: dict[int, Holding] = {}
     totals: dict[int, list[int]] = {}
+    # Each account's statement, in ledger order, for amount matching: k → its place there.
+    statements: dict[int, list[int]] = defaultdict(list)
+    for k in range(n):
+        statements[int(ledger.src[k])].append(k)
+        statements[int(ledger.dst[k])].append(k)
+    place = {(c, k): i for c, ks in statements.items() for i, k in enumerate(ks)}
+
+    def start(code: int) -> Holding:
+        if method != "match" or back:
+            return new_holding("lifo" if method == "match" else method, balance[code])
+        ks = statements[code]
+        funding = fund_departures(
+            [int(ledger.time_us[k]) for k in ks],
+            [int(ledger.amount[k]) for k in ks],
+            [int(ledger.src[k]) == code for k in ks],
+        )
+        return MatchedLots(funding)
+
     moved: list[tuple[str, str, str, int]] = []
     for k in range(n - 1, -1, -1) if back else range(n):
         a, b, amount = int(payer[k]), int(payee[k]), int(ledger.amount[k])
-        traced = holdings[a].take(amount) if a in holdings else 0
+        traced = holdings[a].take(amount, place[a, k]) if a in holdings else 0
         if k in seeds:
             source = totals.setdefault(a, [0, 0, 0, 0, 0, 0])
             source[0] = 0
@@ -50,14 +70,14 @@ def reference(
                 moved.append(("beyond_horizon", ledger.account(a), ledger.account(b), traced))
             else:
                 if b not in holdings:
-                    holdings[b] = new_holding(method, balance[b])
+                    holdings[b] = start(b)
                 totals[a][3] += traced
                 flow = totals.setdefault(b, [hop, 0, 0, 0, 0, 0])
                 flow[0] = min(flow[0], hop)
                 flow[2] += traced
                 moved.append(("transfer", ledger.account(a), ledger.account(b), traced))
         if b in holdings:
-            holdings[b].put(amount, traced)
+            holdings[b].put(amount, traced, place[b, k])
         balance[a] = max(0, balance[a] - amount)
         balance[b] += amount
         if a in holdings and holdings[a].traced == 0:

@@ -112,7 +112,7 @@ def test_cli_traces_a_victim_as_json(world: World) -> None:
     assert result.exit_code == 0, result.output
     trace = json.loads(result.stdout)
     assert trace["seeded"] == victim.loss
-    assert trace["method"] == "lifo" and trace["max_hops"] == 8
+    assert trace["method"] == "match" and trace["max_hops"] == 8
     assert {c["account"] for c in trace["cash_outs"]} <= set(victim_destinations(victim))
     assert sorted(trace["seed_transfers"]) == sorted(_payments(victim))
 

@@ -37,6 +37,7 @@ from fraudlink.sim.truth import Truth
 
 
 class MethodName(StrEnum):
+    match = "match"
     lifo = "lifo"
     fifo = "fifo"
     proportional = "proportional"
@@ -131,7 +132,7 @@ def trace_command(
     hops: Annotated[int, typer.Option("--hops", min=1, help="How many transfers deep.")] = 8,
     method: Annotated[
         MethodName, typer.Option(help="How traced money is told apart once it mixes.")
-    ] = MethodName.lifo,
+    ] = MethodName.match,
     org: Annotated[
         str | None, typer.Option(help="The --from account's organisation, if its id is shared.")
     ] = None,
@@ -213,7 +214,7 @@ def render(result: TraceResult, start: str, zone: ZoneInfo) -> None:
     way = "back" if result.direction == "back" else "forward"
     console.print(f"[bold]{escape(start)}[/]: {money(result.seeded)} in "
                   f"{len(result.seed_transfers)} transfer(s), traced {way} by "
-                  f"{result.method.upper()}, up to {result.max_hops} hops")  # fmt: skip
+                  f"{result.method_label}, up to {result.max_hops} hops")  # fmt: skip
     rows = [
         [str(a.hop), a.account, a.org, money(a.seeded + a.received), money(a.passed_on),
          money(a.withdrawn), money(a.held),

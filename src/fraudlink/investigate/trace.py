@@ -7,8 +7,9 @@ so a trace costs what it reaches, not the ledger's size.
 
 Time-respecting: a transfer carries traced money only if that money arrived in the payer's
 account before it (an earlier ledger position). Where traced money mixes with the account's
-other money, the attribution rule (:mod:`.trace_holdings`) decides how much of each later
-transfer is traced. An account that has passed all its traced money on stops being
+other money, the attribution rule (:mod:`.trace_holdings`; amount matching in
+:mod:`.trace_matching`) decides how much of each later transfer is traced. An account
+that has passed all its traced money on stops being
 followed; it is picked up again, with its balance rebuilt from the ledger, if traced money
 reaches it again.
 
@@ -25,7 +26,8 @@ from collections.abc import Iterable
 from typing import Literal
 
 from fraudlink.investigate.ledger import Ledger
-from fraudlink.investigate.trace_holdings import Holding, new_holding
+from fraudlink.investigate.trace_holdings import Holding, MatchedLots, new_holding
+from fraudlink.investigate.trace_matching import MAX_ENTRIES, PRE_DATA, fund_departures
 from fraudlink.investigate.trace_result import (
     AccountFlow,
     EndPoint,
@@ -36,8 +38,8 @@ from fraudlink.investigate.trace_result import (
 from fraudlink.investigate.trace_view import TraceView
 
 Direction = Literal["forward", "back"]
-Method = Literal["fifo", "lifo", "proportional"]
-METHODS: tuple[Method, ...] = ("fifo", "lifo", "proportional")
+Method = Literal["match", "fifo", "lifo", "proportional"]
+METHODS: tuple[Method, ...] = ("match", "fifo", "lifo", "proportional")
 _SEED = -1  # heap marker: a seed transfer, not an account's next transfer
 KINDS = ("transfer", "cash_out", "beyond_horizon")
 TRANSFER, CASH_OUT, BEYOND = range(3)
@@ -61,6 +63,8 @@ class _Tracer:
         # has been applied, so nothing is counted twice when money is caught up lazily
         self.applied: dict[int, int] = {}
         self.flows: dict[int, _Flow] = {}
+        # account → which arrivals paid each transfer out (None: too many to match)
+        self.funding: dict[int, dict[int, list[tuple[int, int]]] | None] = {}
         # (payer, payee, kind) → [hop, amount, transfers, first_us, last_us]
         self.edges: dict[tuple[int, int, int], list[int]] = {}
         self.ends: dict[int, dict[int, int]] = {CASH_OUT: {}, BEYOND: {}}
@@ -96,14 +100,14 @@ class _Tracer:
         a, b = int(self.view.payer[k]), int(self.view.payee[k])
         amount, at = int(ledger.amount[k]), int(ledger.time_us[k])
         payer_holding = self._catch_up(a, k)
-        traced = payer_holding.take(amount) if payer_holding is not None else 0
+        traced = payer_holding.take(amount, self.applied[a]) if payer_holding is not None else 0
         if is_seed:
             self._flow(a, 0, at).seeded += amount - traced
             traced = amount
         payee_holding = self._catch_up(b, k)
         if traced == 0:
             if payee_holding is not None:
-                payee_holding.put(amount, 0)
+                payee_holding.put(amount, 0, self.applied[b])
             return
         source = self.flows[a]
         hop = source.hop + 1
@@ -121,18 +125,44 @@ class _Tracer:
             payee_holding = self._start(b, k)
         source.passed_on += traced
         self._flow(b, hop, at).received += traced
-        payee_holding.put(amount, traced)
+        payee_holding.put(amount, traced, self.applied[b])
         self._record(TRANSFER, k, a, b, hop, traced, is_seed)
 
     # -- accounts ---------------------------------------------------------------------
     def _start(self, account: int, k: int) -> Holding:
         """Follow ``account`` from transfer ``k`` on, with the untraced money it held."""
         entry = self.view.entry_of(account, k)
-        holding = new_holding(self.method, self.view.opening_balance(account, entry))
+        matched = self._matched(account) if self.method == "match" else None
+        holding: Holding
+        if matched is not None:
+            holding = matched
+        else:
+            lifo_or_other = "lifo" if self.method == "match" else self.method
+            holding = new_holding(lifo_or_other, self.view.opening_balance(account, entry))
         self.holdings[account] = holding
         self.applied[account] = entry
         self._queue_next(account)
         return holding
+
+    def _matched(self, account: int) -> MatchedLots | None:
+        """The amount-matched holding of ``account``, or None where its statement is too
+        long to match (a merchant's) and LIFO serves instead."""
+        if account not in self.funding:
+            self.funding[account] = self._funding(account)
+        funding = self.funding[account]
+        return MatchedLots(funding) if funding is not None else None
+
+    def _funding(self, account: int) -> dict[int, list[tuple[int, int]]] | None:
+        ledger = self.ledger
+        if ledger.offsets[account + 1] - ledger.offsets[account] > MAX_ENTRIES:
+            return None
+        entries, times, amounts, out = self.view.statement(account)
+        relative = fund_departures(times.tolist(), amounts.tolist(), out.tolist())
+        at = entries.tolist()
+        return {
+            at[d]: [(at[a] if a != PRE_DATA else a, x) for a, x in paid]
+            for d, paid in relative.items()
+        }
 
     def _catch_up(self, account: int, k: int) -> Holding | None:
         """The account's holding just before transfer ``k``, if it is being followed."""
@@ -142,7 +172,7 @@ class _Tracer:
         entry = self.view.entry_of(account, k)
         arrived = self.view.inflow_between(account, self.applied[account], entry)
         if arrived:
-            holding.put(arrived, 0)
+            holding.put(arrived, 0, -1)
         self.applied[account] = entry
         return holding
 
@@ -248,7 +278,7 @@ def trace_funds(
     seeds: Iterable[int],
     *,
     direction: Direction = "forward",
-    method: Method = "lifo",
+    method: Method = "match",
     max_hops: int = 8,
     now_us: int | None = None,
 ) -> TraceResult:
@@ -260,15 +290,19 @@ def trace_funds(
     last) are followed. Accounts more than ``max_hops`` transfers from a seed are not
     followed; money reaching them is reported in ``beyond_horizon``.
 
-    LIFO is the default because mules pass each payment on within minutes to hours while
-    older money (commissions kept, a previous victim's remainder) stays put. FIFO sends
-    that stale balance first; on the simulator's worlds LIFO puts at least 95 % of nearly
-    every victim's loss in the right accounts (docs/investigate-trace.md has the figures).
+    Amount matching (``match``, :mod:`.trace_matching`) is the default: a mule passes each
+    lot on as it came, whole or in parts, less a small commission, so the sums of its
+    transfers out name the arrivals they pay; where no sum does, newest money goes first
+    (LIFO), because mules move each payment on within hours while older money
+    (commissions kept, a previous victim's remainder) stays put. On the simulator's worlds
+    it puts ≥ 95 % of every victim's loss in the right accounts, where LIFO alone misses
+    victims whose money sat in one mule together (docs/investigate-trace.md has the
+    figures). Traced back, ``match`` reads as LIFO.
     """
     if direction not in ("forward", "back"):
         raise ValueError(f"unknown direction {direction!r}; choose forward or back")
     if method not in METHODS:
-        raise ValueError(f"unknown method {method!r}; choose fifo, lifo or proportional")
+        raise ValueError(f"unknown method {method!r}; choose match, fifo, lifo or proportional")
     if max_hops < 1:
         raise ValueError("max_hops must be at least 1")
     positions = sorted({int(k) for k in seeds})
@@ -285,6 +319,8 @@ def trace_funds(
     if late:
         raise ValueError(f"{len(late)} seed transfers completed after now")
     view = TraceView(ledger, back=direction == "back", currency=currencies.pop(), now_us=now)
+    if method == "match" and direction == "back":
+        method = "lifo"  # amounts are matched reading forward; read back, LIFO pairs them
     tracer = _Tracer(view, method, max_hops)
     if direction == "back":
         positions.reverse()

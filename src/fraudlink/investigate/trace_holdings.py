@@ -4,8 +4,12 @@ Once traced money lands in an account it mixes with the account's other money, a
 outgoing transfer carries "some" of it: which part is a convention, not a fact. Each class
 here is one convention, with the same two operations:
 
-* ``put(amount, traced)`` — a transfer arrived, ``traced`` of its ``amount`` is traced;
-* ``take(amount) -> traced`` — a transfer left; how much of it was traced money.
+* ``put(amount, traced, entry)`` — a transfer arrived, ``traced`` of its ``amount`` is
+  traced;
+* ``take(amount, entry) -> traced`` — a transfer left; how much of it was traced money.
+
+``entry`` is the transfer's place in the account's statement (the ledger's index); only
+:class:`MatchedLots`, which follows a funding map written per entry, needs it.
 
 The observed balance follows ``max(0, balance + delta)``: an account may send more than
 the ledger ever showed it receiving (money it held before the data starts). That shortfall
@@ -25,9 +29,9 @@ class Holding(Protocol):
     traced: int
     total: int
 
-    def put(self, amount: int, traced: int) -> None: ...
+    def put(self, amount: int, traced: int, entry: int) -> None: ...
 
-    def take(self, amount: int) -> int: ...
+    def take(self, amount: int, entry: int) -> int: ...
 
 
 class LotQueue:
@@ -47,9 +51,9 @@ class LotQueue:
         self.total = 0
         self.traced = 0
         if clean > 0:
-            self.put(clean, 0)
+            self.put(clean, 0, -1)
 
-    def put(self, amount: int, traced: int) -> None:
+    def put(self, amount: int, traced: int, entry: int) -> None:
         if amount <= 0:
             return
         self.total += amount
@@ -64,7 +68,7 @@ class LotQueue:
                 return
         self.lots.append([amount, traced])
 
-    def take(self, amount: int) -> int:
+    def take(self, amount: int, entry: int) -> int:
         lots, carried = self.lots, 0
         while amount > 0 and lots:
             lot = lots[-1] if self.lifo else lots[0]
@@ -97,16 +101,56 @@ class ProportionalPool:
         self.total = max(clean, 0)
         self.traced = 0
 
-    def put(self, amount: int, traced: int) -> None:
+    def put(self, amount: int, traced: int, entry: int) -> None:
         self.total += amount
         self.traced += traced
 
-    def take(self, amount: int) -> int:
+    def take(self, amount: int, entry: int) -> int:
         spent = min(amount, self.total)
         if spent <= 0:
             return 0
         carried = self.traced * spent // self.total
         self.total -= spent
+        self.traced -= carried
+        return carried
+
+
+class MatchedLots:
+    """Each transfer out carries the traced share of the arrivals its funding map names.
+
+    The map (:func:`~fraudlink.investigate.trace_matching.fund_departures`) is read from
+    the account's whole statement; this only keeps, per arrival that brought traced
+    money, what of it is left. Arrivals that brought none need no record: whatever they
+    pay for is untraced. A partly traced arrival gives up traced money in proportion.
+    """
+
+    __slots__ = ("funding", "lots", "total", "traced")
+
+    def __init__(self, funding: dict[int, list[tuple[int, int]]]) -> None:
+        self.funding = funding
+        self.lots: dict[int, list[int]] = {}  # arrival entry → [amount left, traced left]
+        self.total = 0
+        self.traced = 0
+
+    def put(self, amount: int, traced: int, entry: int) -> None:
+        self.total += amount
+        if traced > 0:
+            self.lots[entry] = [amount, traced]
+            self.traced += traced
+
+    def take(self, amount: int, entry: int) -> int:
+        self.total = max(0, self.total - amount)
+        carried = 0
+        for arrival, part in self.funding.get(entry, ()):
+            lot = self.lots.get(arrival)
+            if lot is None:
+                continue
+            share = lot[1] if part >= lot[0] else lot[1] * part // lot[0]
+            lot[0] -= part
+            lot[1] -= share
+            carried += share
+            if lot[0] <= 0:
+                del self.lots[arrival]
         self.traced -= carried
         return carried
 

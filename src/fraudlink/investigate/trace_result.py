@@ -71,6 +71,14 @@ class EndPoint(msgspec.Struct, frozen=True, kw_only=True):
     amount: int
 
 
+METHOD_LABELS = {
+    "match": "amount matching",
+    "lifo": "LIFO",
+    "fifo": "FIFO",
+    "proportional": "proportional shares",
+}
+
+
 class TraceResult(msgspec.Struct, frozen=True, kw_only=True):
     direction: str
     method: str
@@ -84,6 +92,11 @@ class TraceResult(msgspec.Struct, frozen=True, kw_only=True):
     transfers: list[TracedTransfer]  # forward in time, or backward when tracing back
     cash_outs: list[EndPoint]
     beyond_horizon: list[EndPoint]
+
+    @property
+    def method_label(self) -> str:
+        """The attribution rule in words, for a heading."""
+        return METHOD_LABELS.get(self.method, self.method)
 
     @property
     def held(self) -> int:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from fraudlink.investigate.ledger import Bools, Int32s, Ledger
+from fraudlink.investigate.ledger import Bools, Int32s, Int64s, Ledger
 
 _FIRST_CHUNK = 32  # entries scanned for the next outgoing transfer before widening
 
@@ -62,6 +62,17 @@ class TraceView:
         ks = ledger.entries[span]
         keep = ~self.out[span] & (ledger.currency[ks] == self.currency)
         return int(ledger.amount[ks[keep]].sum())
+
+    def statement(self, account: int) -> tuple[Int64s, Int64s, Int64s, Bools]:
+        """The account's transfers this trace counts, in ledger order: their entries,
+        times, amounts, and whether each went out (forward only)."""
+        ledger = self.ledger
+        lo, hi = int(ledger.offsets[account]), int(ledger.offsets[account + 1])
+        ks = ledger.entries[lo:hi]
+        keep = (ledger.currency[ks] == self.currency) & (ledger.time_us[ks] <= self.now_us)
+        entries = np.flatnonzero(keep) + lo
+        ks = ks[keep]
+        return entries, ledger.time_us[ks], ledger.amount[ks], self.out[entries]
 
     def next_out(self, account: int, entry: int) -> int | None:
         """The entry of the account's next outgoing transfer after ``entry``, if any.

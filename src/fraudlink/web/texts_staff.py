@@ -232,6 +232,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "case.trace.sources.many": "{n} evidence sources",
         "case.trace.lead": "The money that reached {accounts} ({amount} in {transfers}), followed "
         "hop by hop in the order it moved ({method}, up to {hops} hops) over {sources}:",
+        "case.trace.method.match": "amounts matched, else newest money first",
+        "case.trace.method.lifo": "LIFO",
+        "case.trace.method.fifo": "FIFO",
+        "case.trace.method.proportional": "proportional",
         "case.held": "{amount} still held",
         "case.trace.rest": " (what a freeze can save), {cashed_out} cashed out.",
         "case.trace.rest_beyond": " (what a freeze can save), {cashed_out} cashed out, {beyond} "
@@ -539,6 +543,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "case.trace.sources.many": "{n} 个证据来源",
         "case.trace.lead": "基于 {sources}，对流入{accounts}的资金（{transfers}，共 {amount}）"
         "按资金流转顺序逐级追踪（{method}，最多 {hops} 级）：",
+        "case.trace.method.match": "按金额匹配，无匹配时后进先出",
+        "case.trace.method.lifo": "后进先出",
+        "case.trace.method.fifo": "先进先出",
+        "case.trace.method.proportional": "按比例",
         "case.held": "仍留存 {amount}",
         "case.trace.rest": "（可通过冻结挽回），已提现 {cashed_out}。",
         "case.trace.rest_beyond": "（可通过冻结挽回），已提现 {cashed_out}，"

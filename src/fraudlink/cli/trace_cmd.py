@@ -131,7 +131,13 @@ def trace_command(
     back: Annotated[bool, typer.Option("--back", help="Where the money came from.")] = False,
     hops: Annotated[int, typer.Option("--hops", min=1, help="How many transfers deep.")] = 8,
     method: Annotated[
-        MethodName, typer.Option(help="How traced money is told apart once it mixes.")
+        MethodName,
+        typer.Option(
+            help="How traced money is told apart once it mixes: match pays each transfer "
+            "out from the arrival its amount passes on (whole, split, or less a small "
+            "commission), newest money first where none does; lifo, fifo or proportional "
+            "use arrival order or shares only."
+        ),
     ] = MethodName.match,
     org: Annotated[
         str | None, typer.Option(help="The --from account's organisation, if its id is shared.")

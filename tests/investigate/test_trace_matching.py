@@ -73,7 +73,17 @@ def test_money_held_for_a_later_group_pays_a_transfer_out_the_balance_needs() ->
     assert funding == {1: [(0, 200)], 2: [(0, 300), (PRE_DATA, 200)]}
 
 
-@pytest.mark.parametrize("bad", [{"commission": 1.0}, {"commission": -0.1}, {"group": 0}])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"commission": 1.0},
+        {"commission": -0.1},
+        {"group": 0},
+        {"look_ahead": 1},
+        {"window_us": -1},
+        {"horizon_us": -1},
+    ],
+)
 def test_rules_out_of_range_are_refused(bad: dict[str, float]) -> None:
     with pytest.raises(ValueError):
         MatchRules(**bad)  # type: ignore[arg-type]

@@ -56,6 +56,8 @@ class MatchRules:
             raise ValueError("commission must be at least 0 and below 1")
         if self.group < 1 or self.look_ahead < self.group - 1:
             raise ValueError("group must be at least 1 and look_ahead at least group - 1")
+        if self.window_us < 0 or self.horizon_us < 0:
+            raise ValueError("window_us and horizon_us must not be negative")
 
 
 def fund_departures(

@@ -27,7 +27,12 @@ from typing import Literal
 
 from fraudlink.investigate.ledger import Ledger
 from fraudlink.investigate.trace_holdings import Holding, MatchedLots, new_holding
-from fraudlink.investigate.trace_matching import MAX_ENTRIES, PRE_DATA, fund_departures
+from fraudlink.investigate.trace_matching import (
+    MAX_ENTRIES,
+    PRE_DATA,
+    Funding,
+    fund_departures,
+)
 from fraudlink.investigate.trace_result import (
     AccountFlow,
     EndPoint,
@@ -64,7 +69,7 @@ class _Tracer:
         self.applied: dict[int, int] = {}
         self.flows: dict[int, _Flow] = {}
         # account → which arrivals paid each transfer out (None: too many to match)
-        self.funding: dict[int, dict[int, list[tuple[int, int]]] | None] = {}
+        self.funding: dict[int, Funding | None] = {}
         # (payer, payee, kind) → [hop, amount, transfers, first_us, last_us]
         self.edges: dict[tuple[int, int, int], list[int]] = {}
         self.ends: dict[int, dict[int, int]] = {CASH_OUT: {}, BEYOND: {}}
@@ -132,13 +137,10 @@ class _Tracer:
     def _start(self, account: int, k: int) -> Holding:
         """Follow ``account`` from transfer ``k`` on, with the untraced money it held."""
         entry = self.view.entry_of(account, k)
-        matched = self._matched(account) if self.method == "match" else None
-        holding: Holding
-        if matched is not None:
-            holding = matched
-        else:
-            lifo_or_other = "lifo" if self.method == "match" else self.method
-            holding = new_holding(lifo_or_other, self.view.opening_balance(account, entry))
+        holding: Holding | None = self._matched(account) if self.method == "match" else None
+        if holding is None:  # where amounts are not matched, "match" is LIFO
+            method = "lifo" if self.method == "match" else self.method
+            holding = new_holding(method, self.view.opening_balance(account, entry))
         self.holdings[account] = holding
         self.applied[account] = entry
         self._queue_next(account)
@@ -152,7 +154,7 @@ class _Tracer:
         funding = self.funding[account]
         return MatchedLots(funding) if funding is not None else None
 
-    def _funding(self, account: int) -> dict[int, list[tuple[int, int]]] | None:
+    def _funding(self, account: int) -> Funding | None:
         ledger = self.ledger
         if ledger.offsets[account + 1] - ledger.offsets[account] > MAX_ENTRIES:
             return None

@@ -24,10 +24,11 @@ from __future__ import annotations
 from collections import deque
 from typing import Protocol
 
+from fraudlink.investigate.trace_matching import Funding
+
 
 class Holding(Protocol):
-    traced: int
-    total: int
+    traced: int  # what of the account's money is traced now
 
     def put(self, amount: int, traced: int, entry: int) -> None: ...
 
@@ -43,12 +44,11 @@ class LotQueue:
     short on busy accounts.
     """
 
-    __slots__ = ("lifo", "lots", "total", "traced")
+    __slots__ = ("lifo", "lots", "traced")
 
     def __init__(self, clean: int, *, lifo: bool) -> None:
         self.lifo = lifo
         self.lots: deque[list[int]] = deque()
-        self.total = 0
         self.traced = 0
         if clean > 0:
             self.put(clean, 0, -1)
@@ -56,7 +56,6 @@ class LotQueue:
     def put(self, amount: int, traced: int, entry: int) -> None:
         if amount <= 0:
             return
-        self.total += amount
         self.traced += traced
         if self.lots:
             last = self.lots[-1]
@@ -76,7 +75,6 @@ class LotQueue:
             if amount >= size:
                 carried += traced
                 amount -= size
-                self.total -= size
                 if self.lifo:
                     lots.pop()
                 else:
@@ -86,7 +84,6 @@ class LotQueue:
             lot[0] -= amount
             lot[1] -= part
             carried += part
-            self.total -= amount
             amount = 0
         self.traced -= carried
         return carried
@@ -124,22 +121,19 @@ class MatchedLots:
     pay for is untraced. A partly traced arrival gives up traced money in proportion.
     """
 
-    __slots__ = ("funding", "lots", "total", "traced")
+    __slots__ = ("funding", "lots", "traced")
 
-    def __init__(self, funding: dict[int, list[tuple[int, int]]]) -> None:
+    def __init__(self, funding: Funding) -> None:
         self.funding = funding
         self.lots: dict[int, list[int]] = {}  # arrival entry → [amount left, traced left]
-        self.total = 0
         self.traced = 0
 
     def put(self, amount: int, traced: int, entry: int) -> None:
-        self.total += amount
         if traced > 0:
             self.lots[entry] = [amount, traced]
             self.traced += traced
 
     def take(self, amount: int, entry: int) -> int:
-        self.total = max(0, self.total - amount)
         carried = 0
         for arrival, part in self.funding.get(entry, ()):
             lot = self.lots.get(arrival)

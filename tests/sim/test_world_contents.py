@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from fraudlink.model.columns import row_to_event
 from fraudlink.model.geo import CITY_BY_NAME, distance_km
-from fraudlink.sim.planted.refund_ring import _must_lend
+from fraudlink.sim.planted.refund_ring import _phone_to_lend
 from tests.sim.conftest import World
 
 
@@ -134,8 +134,9 @@ def test_the_last_claimants_are_lent_a_phone_when_none_worked_two(
             shared_early = max(len(users) for users in lent.values()) >= 2
         for k, natural in enumerate(accounts):
             phone = natural
-            if k == 0 and _must_lend(index, len(draws), lent):
-                phone, changed = max(lent, key=lambda d: len(lent[d])), True
+            lent_phone = _phone_to_lend(index, len(draws), lent) if k == 0 else None
+            if lent_phone is not None:
+                phone, changed = lent_phone, True
             if phone is not None:
                 lent[phone].add(index)
     assert max(len(users) for users in lent.values()) >= 2

@@ -52,8 +52,9 @@ def plant_refund_ring(ctx: Context, number: int, days: int) -> None:
             )
         for k, account in enumerate(accounts):
             device = rng.choice(org_devices) if rng.random() < 0.5 else reg.devices[person][0]
-            if k == 0 and _must_lend(index, claimants, lent):
-                device = max(org_devices, key=lambda d: len(lent[d]))
+            lent_phone = _phone_to_lend(index, claimants, lent) if k == 0 else None
+            if lent_phone is not None:
+                device = lent_phone
             if device in lent:
                 lent[device].add(person)
             ctx.register(account, reg.home_ips[person], device)
@@ -77,8 +78,8 @@ def plant_refund_ring(ctx: Context, number: int, days: int) -> None:
     )
 
 
-def _must_lend(index: int, claimants: int, lent: dict[str, set[int]]) -> bool:
-    """Whether this claimant (at their first account) must be lent the organiser's phone.
+def _phone_to_lend(index: int, claimants: int, lent: dict[str, set[int]]) -> str | None:
+    """The organiser's phone this claimant (at their first account) must be lent, if any.
 
     An organiser holds no account: one phone of theirs in two claimants' hands is the only
     trace they leave. A ring whose phones each worked one claimant's accounts would exist
@@ -87,7 +88,9 @@ def _must_lend(index: int, claimants: int, lent: dict[str, set[int]]) -> bool:
     random draws are made as before, so every other event of the world stays the same.
     """
     short = 2 - max(len(users) for users in lent.values())
-    return short > 0 and claimants - index <= short
+    if short > 0 and claimants - index <= short:
+        return max(lent, key=lambda phone: len(lent[phone]))
+    return None
 
 
 def _claim_burst(ctx: Context, account: int, person: int, device: str, days: int) -> None:

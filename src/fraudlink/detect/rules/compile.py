@@ -26,6 +26,7 @@ from fraudlink.detect.rules.fields import (
     is_account_field,
     values_of,
 )
+from fraudlink.detect.rules.ledger_schema import LedgerRule, ledger_problem
 from fraudlink.detect.rules.predicates import Pred, PredicateError, parse_clause
 from fraudlink.detect.rules.schema import (
     Aggregate,
@@ -123,6 +124,7 @@ class RulePack:
     ip_city_db: Path | None
     zone: tzinfo = UTC
     source: str = "<rules>"
+    ledger: tuple[LedgerRule, ...] = ()
     raw: RuleFile | None = field(default=None, compare=False)
 
     def rule(self, rule_id: str) -> CompiledRule:
@@ -445,10 +447,15 @@ def _lateness(raw: str | int) -> int:
 def compile_pack(raw: RuleFile, source: str = "<rules>", base_dir: Path | None = None) -> RulePack:
     """Check every rule and order them so a rule runs after the rules whose alerts it reads."""
     s = raw.settings
+    if not raw.rules and not raw.ledger:
+        raise RuleError("a rule file needs at least one rule under rules or ledger", ("rules",))
     ids = [r.id for r in raw.rules]
     for i, rid in enumerate(ids):
         if rid in ids[:i]:
             raise RuleError(f"rule id {rid!r} is used twice", ("rules", i, "id"))
+    problem = ledger_problem(raw.ledger, set(ids))
+    if problem is not None:
+        raise RuleError(problem[1], problem[0])
     compiled = [compile_rule(r, i, s.currency, set(ids)) for i, r in enumerate(raw.rules)]
     _check_exposures(compiled)
     ordered: list[CompiledRule] = []
@@ -486,4 +493,5 @@ def compile_pack(raw: RuleFile, source: str = "<rules>", base_dir: Path | None =
         zone=_time_zone(s.time_zone),
         source=source,
         raw=raw,
+        ledger=tuple(raw.ledger),
     )

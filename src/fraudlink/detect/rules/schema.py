@@ -10,6 +10,8 @@ from typing import Any, Literal
 
 import msgspec
 
+from fraudlink.detect.rules.ledger_schema import LedgerRule
+
 # Durations are text like "90s", "30m", "2h", "7d" (or a number of seconds); money is
 # minor units (an integer) or text with the pack's currency, like "¥3,000" or "3000 CNY".
 Duration = str | int
@@ -139,8 +141,9 @@ class Settings(_Spec, frozen=True, kw_only=True):
 
 
 class RuleFile(_Spec, frozen=True, kw_only=True):
-    """A rule file: settings and rules."""
+    """A rule file: settings, stream rules and ledger rules (at least one rule in all)."""
 
     version: Literal[1] = 1
     settings: Settings = msgspec.field(default_factory=Settings)
-    rules: list[Rule]
+    rules: list[Rule] = []
+    ledger: list[LedgerRule] = []

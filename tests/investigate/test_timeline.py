@@ -143,3 +143,20 @@ def test_a_received_case_package_reads_as_the_same_events(
     both = timeline.build(mule, [*timeline_sources.from_events([folder], mule), *rows], alerts)
     assert len(both.entries) == len(from_files.entries) + 1  # merged, plus the alert
     assert both.sources == sorted([str(folder / "events.parquet"), "case case-1 from qb-pay"])
+
+
+def test_logins_without_place_say_nothing_made_up_and_credential_changes_show() -> None:
+    bare = {"type": "login", "event_id": "l1", "ts": T0, "org": "bank-a", "account": "a",
+            "success": True, "city": None, "ip": None, "device_id": None}  # fmt: skip
+    partial = {**bare, "event_id": "l2", "ts": T0 + timedelta(hours=1), "ip": "1.2.3.4"}
+    changed = {"type": "credential_changed", "event_id": "c1", "ts": T0 + timedelta(hours=2),
+               "org": "bank-a", "account": "a", "kind": "phone", "ip": None,
+               "device_id": "d9"}  # fmt: skip
+    story = timeline.build("a", [("s", bare), ("s", partial), ("s", changed)])
+    assert [e.what for e in story.entries] == [
+        "logged in",
+        "logged in from — (1.2.3.4, device —)",
+        "changed its phone (IP —, device d9)",
+    ]
+    assert [e.kind for e in story.entries] == ["login", "login", "credential"]
+    assert not story.flags and story.cities == []

@@ -21,6 +21,7 @@ from fraudlink.model import (
     Account,
     AccountRegistered,
     AnyEvent,
+    CredentialChanged,
     Event,
     Identifier,
     Login,
@@ -107,16 +108,22 @@ COMMON_FIELDS: dict[str, st.SearchStrategy[Any]] = {
 EVENT_FIELDS: dict[type[Event], dict[str, st.SearchStrategy[Any]]] = {
     AccountRegistered: {
         "account": ids(),
-        "city": cities(),
-        "ip": ip_addresses(),
-        "device_id": ids(),
+        "city": st.none() | cities(),
+        "ip": st.none() | ip_addresses(),
+        "device_id": st.none() | ids(),
     },
     Login: {
         "account": ids(),
-        "ip": ip_addresses(),
-        "city": cities(),
-        "device_id": ids(),
+        "ip": st.none() | ip_addresses(),
+        "city": st.none() | cities(),
+        "device_id": st.none() | ids(),
         "success": st.booleans(),
+    },
+    CredentialChanged: {
+        "account": ids(),
+        "kind": one_of_literal(ev.CredentialKind),
+        "ip": st.none() | ip_addresses(),
+        "device_id": st.none() | ids(),
     },
     OrderPlaced: {
         "account": ids(),
@@ -168,6 +175,7 @@ EVENT_FIELDS: dict[type[Event], dict[str, st.SearchStrategy[Any]]] = {
         "currency": currencies(),
         "channel": one_of_literal(ev.TransferChannel),
         "memo": st.text(),
+        "external": st.none() | one_of_literal(ev.ExternalSide),
     },
 }
 # Drawn together by wallet_transfers() because they constrain each other.

@@ -68,6 +68,20 @@ def _money(row: Row) -> str:
     return format_money(int(row["amount"]), str(row.get("currency") or "CNY"))
 
 
+def _whence(row: Row, with_city: bool = False) -> str:
+    """`` from Hangzhou (1.2.3.4, device d-1)``; ``—`` for what the source did not record.
+
+    Bank ledgers record no IP, device or city at all: then nothing is said rather
+    than "from — (—, device —)".
+    """
+    city, ip, device = row.get("city") if with_city else None, row.get("ip"), row.get("device_id")
+    if city is None and ip is None and device is None:
+        return ""
+    if not with_city:
+        return f" (IP {ip or '—'}, device {device or '—'})"
+    return f" from {city or '—'} ({ip or '—'}, device {device or '—'})"
+
+
 def _entry(account: str, row: Row, source: str) -> Entry | None:
     kind, ts = row.get("type"), row["ts"]
     common: dict[str, Any] = {"ts": ts, "org": row.get("org"), "source": source,
@@ -78,9 +92,12 @@ def _entry(account: str, row: Row, source: str) -> Entry | None:
             "login_failed" if failed else "login")  # fmt: skip
         verb = {"registered": "registered", "login": "logged in",
                 "login_failed": "failed to log in"}[label]  # fmt: skip
-        return Entry(kind=label, what=f"{verb} from {row.get('city')} ({row.get('ip')}, "
-                     f"device {row.get('device_id')})", city=row.get("city"), ip=row.get("ip"),
-                     device=row.get("device_id"), **common)  # fmt: skip
+        return Entry(kind=label, what=f"{verb}{_whence(row, with_city=True)}",
+                     city=row.get("city"), ip=row.get("ip"), device=row.get("device_id"),
+                     **common)  # fmt: skip
+    if kind == "credential_changed":
+        return Entry(kind="credential", what=f"changed its {row.get('kind')}{_whence(row)}",
+                     ip=row.get("ip"), device=row.get("device_id"), **common)  # fmt: skip
     if kind == "order_placed":
         return Entry(kind="order", what=f"ordered {row.get('item_category')} for {_money(row)} "
                      f"from {row.get('merchant')}, to {row.get('ship_city')} "

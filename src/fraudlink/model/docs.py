@@ -294,6 +294,26 @@ its organisation: an account is (`org`, `account`), a transfer's payee is
 (`to_org`, `to_account`), and `event_id` names an event within its `org`. Sources
 must keep ids stable, so that ingesting the same file twice yields the same events.
 
+### Unknown is `null`, never a made-up value
+
+Not every source knows everything. A bank ledger records that an account was
+opened and that money moved, not from which IP, device or city; so `ip`,
+`device_id` and `city` of registrations and logins are optional and `null` when
+the source does not say. Ingest never fills them with a placeholder such as
+`0.0.0.0` or `unknown`: a placeholder would make every such account share one
+"device" and one "IP", and the shared-device rules would link them all. Rules
+keyed by a device or IP skip events without one.
+
+### Customers and external parties
+
+A wallet transfer names both sides, but not both sides are always customers of
+the organisation whose data it is. On a card statement the payee is a merchant;
+on a payroll credit the payer is an employer. `external` says which side
+(`payer` or `payee`) is outside the customer base: its id names a counterparty
+(ingest derives one from the name, such as `ext:acme-payroll`), not an account
+anyone can be alerted on, referred or frozen. Detection counts external parties
+as counterparties, and alerts name customers only.
+
 ### Parties are not people
 
 A *party* is a person or business as one organisation knows it: its KYC record,

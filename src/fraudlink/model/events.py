@@ -24,9 +24,21 @@ RefundReason = Literal[
     "not_received", "damaged", "not_as_described", "wrong_item", "changed_mind", "other"
 ]
 RefundDecision = Literal["approved", "rejected"]
-TransferChannel = Literal["app", "qr_code", "bank_card", "withdrawal", "red_packet", "merchant"]
+TransferChannel = Literal[
+    "app",
+    "qr_code",
+    "bank_card",
+    "withdrawal",
+    "red_packet",
+    "merchant",
+    "bank_transfer",
+    "card_payment",
+    "cash",
+]
 TransferStatus = Literal["pending", "completed", "failed", "reversed"]
 PaymentMethod = Literal["wallet", "bank_card", "credit", "balance"]
+CredentialKind = Literal["password", "phone", "email", "device", "2fa"]
+ExternalSide = Literal["payer", "payee"]
 
 
 class Event(
@@ -43,22 +55,40 @@ class Event(
 
 
 class AccountRegistered(Event, frozen=True, tag="account_registered"):
-    """An account was opened on a platform or wallet."""
+    """An account was opened on a platform or wallet.
+
+    ``city``, ``ip`` and ``device_id`` are ``None`` when the source does not know
+    them: a bank ledger records that an account was opened, not from where.
+    """
 
     account: Id
-    city: CityName
-    ip: IpAddress
-    device_id: Id
+    city: CityName | None = None
+    ip: IpAddress | None = None
+    device_id: Id | None = None
 
 
 class Login(Event, frozen=True, tag="login"):
-    """A login attempt, successful or not."""
+    """A login attempt, successful or not; where from is ``None`` when the source omits it."""
 
     account: Id
-    ip: IpAddress
-    city: CityName
-    device_id: Id
     success: bool
+    ip: IpAddress | None = None
+    city: CityName | None = None
+    device_id: Id | None = None
+
+
+class CredentialChanged(Event, frozen=True, tag="credential_changed"):
+    """A way to prove who the account holder is was changed: password, phone, email, …
+
+    Takeovers start here: a new phone number or device, then money leaves in a
+    way the account never moved it before. ``ip`` and ``device_id`` say where the
+    change came from, when the source records it.
+    """
+
+    account: Id
+    kind: CredentialKind
+    ip: IpAddress | None = None
+    device_id: Id | None = None
 
 
 class OrderPlaced(Event, frozen=True, tag="order_placed"):
@@ -122,6 +152,9 @@ class WalletTransfer(Event, frozen=True, tag="wallet_transfer"):
 
     ``from_account`` is the payer and ``to_account`` the payee; ``to_org`` is the
     institution holding the payee account when it differs from ``org``.
+    ``external`` names the side that is outside the customer base (a merchant on
+    a card statement, an employer paying salary): its id names a counterparty,
+    not an account anyone can be alerted on or asked to freeze.
     """
 
     transfer_id: Id
@@ -135,6 +168,7 @@ class WalletTransfer(Event, frozen=True, tag="wallet_transfer"):
     initiated_at: AwareDatetime
     completed_at: AwareDatetime | None = None
     memo: str = ""
+    external: ExternalSide | None = None
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -170,6 +204,7 @@ AnyEvent = (
     | RefundRequested
     | RefundDecided
     | WalletTransfer
+    | CredentialChanged
 )
 
 EVENT_TYPES: dict[str, type[Event]] = {
@@ -183,6 +218,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         RefundRequested,
         RefundDecided,
         WalletTransfer,
+        CredentialChanged,
     )
 }
 

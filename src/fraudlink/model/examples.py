@@ -14,6 +14,7 @@ from fraudlink.model.entities import Account, Identifier, Organisation, Party
 from fraudlink.model.events import (
     AccountRegistered,
     AnyEvent,
+    CredentialChanged,
     Login,
     OrderPlaced,
     ParcelScan,
@@ -31,7 +32,8 @@ def example_events() -> tuple[AnyEvent, ...]:
 
     A buyer whose parcel was signed for asks for a refund as "not received",
     gets it, and the money leaves by wallet transfer: the pattern the refund
-    rules look for.
+    rules look for. Then the account's phone number is changed, as a gang does
+    before it lends the account on.
     """
     order, account, device = "O0010449007", "hx-u00022001", "dv-62c1f9d512a5"
     common = {"org": "hx-mall", "account": account}
@@ -119,6 +121,14 @@ def example_events() -> tuple[AnyEvent, ...]:
             initiated_at=datetime(2026, 3, 16, 2, 31, 10, 512000, tzinfo=UTC),
             completed_at=datetime(2026, 3, 16, 2, 31, 14, 204000, tzinfo=UTC),
             memo="货款",
+        ),
+        CredentialChanged(
+            event_id="ev-0000000109",
+            ts=datetime(2026, 3, 16, 10, 30, tzinfo=_CST),
+            kind="phone",
+            ip="115.192.37.18",
+            device_id=device,
+            **common,
         ),
     )
 

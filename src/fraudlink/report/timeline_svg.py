@@ -23,6 +23,7 @@ LANES = ("logins", "shopping", "money in", "money out", "alerts")
 LANE_OF = {"registered": "logins", "login": "logins", "login_failed": "logins",
            "order": "shopping", "payment": "shopping", "parcel": "shopping",
            "refund": "shopping", "refund_decided": "shopping", "transfer_in": "money in",
+           "credential": "logins",
            "transfer_out": "money out", "alert": "alerts"}  # fmt: skip
 CITY_COLOURS = ("#0b5fff", "#e8710a", "#8e24aa", "#00897b", "#6d4c41", "#c2185b", "#546e7a")
 LANE_H, LEFT, TOP = 46, 92, 40
@@ -139,7 +140,7 @@ def _marks(entries: list[Entry], axis: _Axis, zone: ZoneInfo) -> list[str]:
         y = TOP + LANES.index(lane) * LANE_H
         tip = f"<title>{e.ts.astimezone(zone):%Y-%m-%d %H:%M} {escape(e.what)}</title>"
         if lane == "logins":
-            colour = cities.setdefault(e.city or "?", CITY_COLOURS[len(cities) % 7])
+            colour = cities.setdefault(e.city or "—", CITY_COLOURS[len(cities) % 7])
             fill = "none" if e.kind == "login_failed" else colour
             out.append(f'<circle cx="{x:.1f}" cy="{y + 23}" r="4.5" fill="{fill}" '
                        f'stroke="{colour}" stroke-width="1.5">{tip}</circle>')  # fmt: skip

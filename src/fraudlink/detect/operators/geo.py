@@ -12,7 +12,7 @@ from fraudlink.detect.durations import US
 from fraudlink.detect.frame import Frame
 from fraudlink.detect.intern import MISSING
 from fraudlink.detect.operators.base import Values, grown, key_array
-from fraudlink.detect.operators.ipcity import CityResolver
+from fraudlink.detect.operators.ipcity import CityResolver, CityTable
 from fraudlink.detect.operators.ordering import latest_before
 from fraudlink.detect.rules.schema import GeoVelocitySpec
 
@@ -68,7 +68,7 @@ class GeoVelocity:
         prev_ts = np.where(r_acc == MISSING, -1, prev_ts)
         table = self.resolver.table
         has = (prev_ts >= 0) & (prev_place >= 0) & (place >= 0)
-        lat, lon = table.lat, table.lon
+        lat, lon = _coordinates(table)
         p, q = np.where(has, place, 0), np.where(has, prev_place, 0)
         dist = np.where(has, haversine_km(lat[q], lon[q], lat[p], lon[p]), np.nan)
         gap = np.where(has, frame.ts[rows] - prev_ts, -1).astype(np.float64)
@@ -120,7 +120,7 @@ class GeoVelocity:
         p_idx = np.array([p if h else 0 for p, h in zip(place, has, strict=True)], dtype=np.int64)
         q_idx = np.array([q if h else 0 for q, h in zip(prev_place, has, strict=True)],
                          dtype=np.int64)  # fmt: skip
-        lat, lon = table.lat, table.lon
+        lat, lon = _coordinates(table)
         distances = haversine_km(lat[q_idx], lon[q_idx], lat[p_idx], lon[p_idx]).tolist()
         nan, hour = float("nan"), 3600 * US
         dist, gap, speed = [], [], []
@@ -174,3 +174,12 @@ class GeoVelocity:
 
     def expire(self, watermark_us: int) -> None:
         """Successive logins have no window: the previous login is kept however old."""
+
+
+def _coordinates(table: CityTable) -> tuple[np.ndarray, np.ndarray]:
+    """Latitudes and longitudes with a spare place at the end.
+
+    Rows without a hop read place 0; when no login has named a city yet (a bank
+    ledger records none) the table is empty and place 0 must still exist.
+    """
+    return np.append(table.lat, np.nan), np.append(table.lon, np.nan)

@@ -72,15 +72,24 @@ def test_default_is_used_only_when_the_cell_is_empty() -> None:
 
 
 def test_empty_required_field_without_default_is_missing_field() -> None:
-    r = rejected(map_one(LOGIN_MAPPING, login_row(1, device="")))
-    assert (r.reason, r.field, r.column) == ("missing_field", "device_id", "device")
+    r = rejected(map_one(LOGIN_MAPPING, login_row(1, user="")))
+    assert (r.reason, r.field, r.column) == ("missing_field", "account", "user")
 
 
 def test_a_column_absent_from_the_row_is_missing_field() -> None:
     row = login_row(1)
-    del row["ip"]
+    del row["result"]
     r = rejected(map_one(LOGIN_MAPPING, row))
-    assert (r.reason, r.field, r.column) == ("missing_field", "ip", "ip")
+    assert (r.reason, r.field, r.column) == ("missing_field", "success", "result")
+
+
+def test_an_empty_optional_place_is_none_not_a_placeholder() -> None:
+    """A bank's login has no device, IP or city: the event says None, not "" or "unknown"."""
+    row = login_row(1, device="", ip="", city="")
+    event = login(device="", ip="", city="")
+    assert (event.device_id, event.ip, event.city) == (None, None, None)
+    del row["ip"]
+    assert isinstance(map_one(LOGIN_MAPPING, row), Login)
 
 
 def test_value_map() -> None:

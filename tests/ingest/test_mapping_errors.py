@@ -130,14 +130,14 @@ CASES = [
         LOGIN_HEAD + "    success: {column: r, const: true}\n",
         12,
         "events.login.success",
-        "exactly one of column or const",
+        "exactly one of column, const or from",
     ),
     (
         "neither column nor const",
         LOGIN_HEAD + "    success: {default: true}\n",
         12,
         "events.login.success",
-        "exactly one of column or const",
+        "exactly one of column, const or from",
     ),
     (
         "bare non-text field",
@@ -326,7 +326,8 @@ def test_unknown_key_hint_lists_the_accepted_keys() -> None:
     with pytest.raises(MappingError) as caught:
         mapping(LOGIN_HEAD + "    success:\n      colum: r\n")
     assert caught.value.hint == (
-        "expected one of: column, const, default, map, format, timezone, unit, strip, case"
+        "expected one of: column, const, from, default, map, format, timezone, unit, origin, "
+        "strip, case"
     )
 
 

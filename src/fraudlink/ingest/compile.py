@@ -11,11 +11,11 @@ from __future__ import annotations
 import codecs
 
 from fraudlink.ingest.convert import parse_currency
-from fraudlink.ingest.event_plans import EventPlanBuilder, constant, expected, load_zone
-from fraudlink.ingest.faults import MappingFaults
+from fraudlink.ingest.event_plans import EventPlanBuilder, constant, load_zone
+from fraudlink.ingest.faults import MappingFaults, expected
 from fraudlink.ingest.fields import all_field_names, canonical_fields
 from fraudlink.ingest.plan import Plan, TypeChooser
-from fraudlink.ingest.spec import SIGNED_AMOUNT, SIGNED_AMOUNT_FILLS, EventTypeSpec, MappingSpec
+from fraudlink.ingest.spec import PSEUDO_FIELDS, EventTypeSpec, MappingSpec
 from fraudlink.ingest.yaml_lines import KeyPath
 from fraudlink.model.events import EVENT_TYPES
 
@@ -45,7 +45,7 @@ def build_plan(spec: MappingSpec, faults: MappingFaults) -> Plan:
                 ("events", name), "event_type never chooses this type", "add it to event_type.map"
             )
     for key in spec.common:
-        names = SIGNED_AMOUNT_FILLS if key == SIGNED_AMOUNT else (key,)
+        names = PSEUDO_FIELDS.get(key, (key,))
         if not any(all(n in canonical_fields(t) for n in names) for t in selected):
             raise faults.error(
                 ("common", key),

@@ -2,28 +2,28 @@
 
 from __future__ import annotations
 
-import difflib
+from dataclasses import replace
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
 
-from fraudlink.ingest.convert import (
-    ConversionError,
-    check_time_format,
-    converter_for,
-    parse_currency,
-)
+from fraudlink.ingest.convert import ConversionError, parse_currency
 from fraudlink.ingest.faults import MappingFaults, dotted
+from fraudlink.ingest.field_options import field_converter
+from fraudlink.ingest.field_specs import field_specs
 from fraudlink.ingest.fields import CanonicalField, Kind, canonical_fields
 from fraudlink.ingest.plan import NOTHING, EventPlan, FieldRule, SignedRule
 from fraudlink.ingest.spec import (
-    SIGNED_AMOUNT,
     SIGNED_AMOUNT_FILLS,
+    STATEMENT_FILLS,
     FieldSpec,
+    FromFileSpec,
     MappingSpec,
     SignedAmountSpec,
+    StatementSpec,
 )
+from fraudlink.ingest.statement import STATEMENT_DERIVES
 from fraudlink.ingest.yaml_lines import KeyPath
 
 
@@ -47,13 +47,6 @@ def constant(convert: Any, value: Any, path: KeyPath, faults: MappingFaults) -> 
         raise faults.error(path, exc.detail) from None
 
 
-def expected(got: str, known: Any) -> str:
-    """A hint listing ``known`` names, leading with the one ``got`` was probably meant to be."""
-    close = difflib.get_close_matches(got, list(known), n=1)
-    lead = f"did you mean {close[0]}? " if close else ""
-    return f"{lead}expected one of: {', '.join(sorted(known))}"
-
-
 class EventPlanBuilder:
     """Builds the plan of each chosen event type, collecting every column it reads."""
 
@@ -66,56 +59,9 @@ class EventPlanBuilder:
         self.default_currency = currency
         self.columns: dict[str, KeyPath] = {}
 
-    def _decode(self, raw: Any, path: KeyPath) -> FieldSpec | SignedAmountSpec:
-        if path[-1] == SIGNED_AMOUNT:
-            return self.faults.decode(raw, SignedAmountSpec, path)
-        if isinstance(raw, str):
-            return FieldSpec(column=raw)
-        if not isinstance(raw, dict):
-            raise self.faults.error(
-                path,
-                f"expected {{column: ...}} or {{const: ...}}, got {raw!r}",
-                f"for a constant write {{const: {raw!r}}}",
-            )
-        return self.faults.decode(raw, FieldSpec, path)
-
-    def _specs(self, event_type: str) -> dict[str, tuple[FieldSpec | SignedAmountSpec, KeyPath]]:
-        fields = canonical_fields(event_type)
-        out: dict[str, tuple[FieldSpec | SignedAmountSpec, KeyPath]] = {}
-        has_fills = all(name in fields for name in SIGNED_AMOUNT_FILLS)
-        for key, raw in self.spec.common.items():
-            if key in fields or (key == SIGNED_AMOUNT and has_fills):
-                out[key] = (self._decode(raw, ("common", key)), ("common", key))
-        own = self.spec.events.get(event_type, {})
-        for key, raw in own.items():
-            path: KeyPath = ("events", event_type, key)
-            if key == "type":
-                raise self.faults.error(path, "`type` is set by event_type, not per field")
-            if key not in fields and key != SIGNED_AMOUNT:
-                known = [*fields, SIGNED_AMOUNT]
-                raise self.faults.error(
-                    path, f"{event_type} has no field `{key}`", expected(key, known)
-                )
-            out[key] = (self._decode(raw, path), path)
-        # A block-level override: whatever the type's own block says about money wins.
-        if SIGNED_AMOUNT in own:
-            for name in SIGNED_AMOUNT_FILLS:
-                if name in own:
-                    raise self.faults.error(
-                        ("events", event_type, name), f"{name} is already filled by signed_amount"
-                    )
-                out.pop(name, None)
-        elif any(name in own for name in SIGNED_AMOUNT_FILLS):
-            out.pop(SIGNED_AMOUNT, None)
-        elif SIGNED_AMOUNT in out and any(n in self.spec.common for n in SIGNED_AMOUNT_FILLS):
-            raise self.faults.error(
-                ("common", SIGNED_AMOUNT), "amount/from_account/to_account are mapped too"
-            )
-        return out
-
     def event_plan(self, event_type: str) -> EventPlan:
         fields = canonical_fields(event_type)
-        specs = self._specs(event_type)
+        specs = field_specs(self.spec, event_type, self.faults)
         signed: SignedRule | None = None
         rules: list[FieldRule] = []
         for key, (spec, path) in specs.items():
@@ -124,7 +70,12 @@ class EventPlanBuilder:
             else:
                 assert isinstance(spec, FieldSpec)
                 rules.append(self._rule(fields[key], spec, path, specs))
-        filled = {r.field for r in rules} | (set(SIGNED_AMOUNT_FILLS) if signed else set())
+        filled = {r.field for r in rules}
+        if signed is not None:
+            fills = STATEMENT_FILLS if signed.names else SIGNED_AMOUNT_FILLS
+            derive = tuple(n for n in STATEMENT_DERIVES if n not in filled) if signed.names else ()
+            signed = replace(signed, derive=derive)
+            filled |= {*fills, *derive}
         for name, value in (("org", self.spec.defaults.org), ("currency", self.default_currency)):
             if name in fields and name not in filled and value is not None:
                 rules.append(FieldRule(name, f"defaults.{name}", constant=value))
@@ -167,21 +118,27 @@ class EventPlanBuilder:
 
     def _signed(self, event_type: str, spec: SignedAmountSpec, path: KeyPath) -> SignedRule:
         fields = canonical_fields(event_type)
-        if not all(name in fields for name in SIGNED_AMOUNT_FILLS):
-            raise self.faults.error(
-                path, f"{event_type} has no amount, from_account and to_account"
-            )
+        names = isinstance(spec, StatementSpec)
+        needs = STATEMENT_FILLS if names else SIGNED_AMOUNT_FILLS
+        if not all(name in fields for name in needs):
+            raise self.faults.error(path, f"{event_type} has no {', '.join(needs)}")
         columns = self._use_columns(spec.column, (*path, "column"))
-        self._use_columns(spec.account, (*path, "account"))
+        account, from_file = None, None
+        if isinstance(spec.account, FromFileSpec):
+            from_file = spec.account.from_
+        else:
+            account = self._use_columns(spec.account, (*path, "account"))[0]
         self._use_columns(spec.counterparty, (*path, "counterparty"))
         return SignedRule(
             dotted(path),
             columns,
-            spec.account,
+            account,
             spec.counterparty,
             spec.unit,
             spec.outgoing == "negative",
             spec.strip,
+            account_from_file=from_file,
+            names=names,
         )
 
     def _rule(
@@ -190,29 +147,17 @@ class EventPlanBuilder:
         fault = self.faults.error
         kind = target.kind
         has_const = spec.const is not msgspec.UNSET
-        if (spec.column is None) == (not has_const):
-            raise fault(path, "give exactly one of column or const")
+        given = [k for k, on in (("column", spec.column is not None), ("const", has_const),
+                                 ("from", spec.from_ is not None)) if on]  # fmt: skip
+        if len(given) != 1:
+            raise fault(path, "give exactly one of column, const or from"
+                        + (f", not {' and '.join(given)}" if given else ""))  # fmt: skip
         if has_const and (spec.map is not None or spec.default is not msgspec.UNSET):
             raise fault(path, "a const field takes no map or default")
-        for key, wanted in (("format", Kind.TIME), ("timezone", Kind.TIME), ("unit", Kind.MONEY)):
-            if getattr(spec, key) is not None and kind is not wanted:
-                raise fault(
-                    (*path, key), f"{key} applies to {wanted} fields; {target.name} is {kind}"
-                )
-        if kind is Kind.MONEY and spec.unit is None:
-            raise fault(
-                path,
-                "a money field needs unit",
-                "unit: major for yuan text such as 1,234.50; unit: minor for fen such as 123450",
-            )
-        if spec.map is not None and kind in (Kind.MONEY, Kind.TIME):
-            raise fault((*path, "map"), f"map does not apply to {kind} fields")
-        if spec.format is not None and (why := check_time_format(spec.format)):
-            raise fault((*path, "format"), why)
         zone = self.zone
         if spec.timezone is not None:
             zone = load_zone(spec.timezone, (*path, "timezone"), self.faults)
-        convert = converter_for(target, unit=spec.unit, fmt=spec.format, zone=zone)
+        convert = field_converter(target, spec, path, self.faults, zone)
         currency = self._static_currency(specs)
 
         def fixed(value: Any, at: KeyPath) -> Any:
@@ -247,6 +192,7 @@ class EventPlanBuilder:
             strip=spec.strip,
             case=spec.case,
             required=target.required,
+            from_file=spec.from_,
         )
 
     def _static_currency(self, specs: dict[str, Any]) -> str | None:

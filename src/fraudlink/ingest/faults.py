@@ -7,6 +7,7 @@ look the path up in the line table :mod:`.yaml_lines` kept.
 
 from __future__ import annotations
 
+import difflib
 import re
 import types
 from pathlib import Path
@@ -34,6 +35,13 @@ def dotted(path: KeyPath) -> str:
     for step in path:
         out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else step)
     return out
+
+
+def expected(got: str, known: Any) -> str:
+    """A hint listing ``known`` names, leading with the one ``got`` was probably meant to be."""
+    close = difflib.get_close_matches(got, list(known), n=1)
+    lead = f"did you mean {close[0]}? " if close else ""
+    return f"{lead}expected one of: {', '.join(sorted(known))}"
 
 
 class MappingFaults:

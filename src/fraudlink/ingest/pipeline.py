@@ -173,7 +173,7 @@ def _ingest_one(
         report(False)
         for source_row in reader:
             counts.read += 1
-            outcome = _map(source_row, mapper, path.name)
+            outcome = _map(source_row, mapper, str(path))
             if isinstance(outcome, Rejection):
                 counts.reject(outcome.reason)
                 rejects.write(_record(path, source_row, outcome))
@@ -186,10 +186,10 @@ def _ingest_one(
     return counts
 
 
-def _map(source_row: SourceRow, mapper: RowMapper, name: str) -> AnyEvent | Rejection:
+def _map(source_row: SourceRow, mapper: RowMapper, source: str) -> AnyEvent | Rejection:
     if source_row.values is None:
         return Rejection("malformed_row", source_row.problem or "malformed row")
-    return mapper.map_row(source_row.values, name, source_row.row)
+    return mapper.map_row(source_row.values, source, source_row.row)
 
 
 def _record(path: Path, source_row: SourceRow, rejection: Rejection) -> QuarantineRecord:

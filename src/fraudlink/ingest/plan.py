@@ -33,19 +33,28 @@ class FieldRule:
     strip: bool = True
     case: str | None = None
     required: bool = True
+    from_file: str | None = None
+    """``file_name``, ``file_stem`` or ``folder``: read from the input file, not a column."""
 
 
 @dataclass(frozen=True, slots=True)
 class SignedRule:
-    """``signed_amount``: one signed column gives amount, payer and payee."""
+    """``signed_amount`` or ``statement``: one signed column gives amount, payer and payee.
+
+    For a statement (``names``) the counterparty column holds a name, made into an
+    external id, and ``derive`` lists the transfer fields filled from the posting.
+    """
 
     key: str
     columns: tuple[str, ...]
-    account: str
+    account: str | None
     counterparty: str
     unit: str
     outgoing_negative: bool
     strip: bool
+    account_from_file: str | None = None
+    names: bool = False
+    derive: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,9 +8,11 @@ transfer's times) holds for whatever is accepted.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -19,6 +21,7 @@ from fraudlink.ingest.convert import ConversionError, parse_signed_money, source
 from fraudlink.ingest.fields import canonical_fields
 from fraudlink.ingest.mapping import Mapping
 from fraudlink.ingest.plan import NOTHING, EventPlan, SignedRule
+from fraudlink.ingest.statement import complete_posting, external_id
 from fraudlink.model.events import AnyEvent
 
 _EMPTY = object()
@@ -57,6 +60,18 @@ def derived_event_id(source_name: str, row: int) -> str:
     return f"{hashlib.sha256(source_name.encode()).hexdigest()[:32]}:{row}"
 
 
+@functools.lru_cache(maxsize=64)
+def file_facts(source: str) -> dict[str, str]:
+    """What ``from:`` can read of an input file: its name, its stem and its folder's name.
+
+    >>> file_facts("statements/c-17/2026-10.csv")
+    {'file_name': '2026-10.csv', 'file_stem': '2026-10', 'folder': 'c-17'}
+    """
+    path = Path(source)
+    folder = path.parent if path.parent.name else path.absolute().parent
+    return {"file_name": path.name, "file_stem": path.stem, "folder": folder.name}
+
+
 class RowMapper:
     """Maps rows of one mapping; cheap to call once per row."""
 
@@ -65,11 +80,16 @@ class RowMapper:
         self.source = mapping.source
         self.nulls = frozenset(mapping.source.null_values)
 
-    def map_row(self, values: dict[str, Any], source_name: str, row: int) -> AnyEvent | Rejection:
+    def map_row(self, values: dict[str, Any], source: str, row: int) -> AnyEvent | Rejection:
+        """Map one row of input file ``source`` (the path as given; ids use its name only)."""
         try:
-            return self._map(values, source_name, row)
+            return self._map(values, source, row)
         except _RejectedError as stop:
             return stop.rejection
+
+    def _from_file(self, fact: str, source: str) -> tuple[Any, str | None]:
+        value = file_facts(source)[fact]
+        return (value if value and value not in self.nulls else _EMPTY), None
 
     def _read(
         self, columns: tuple[str, ...], values: dict[str, Any], strip: bool, case: str | None
@@ -112,7 +132,7 @@ class RowMapper:
             )
         return name
 
-    def _map(self, values: dict[str, Any], source_name: str, row: int) -> AnyEvent | Rejection:
+    def _map(self, values: dict[str, Any], source: str, row: int) -> AnyEvent | Rejection:
         event_type = self._event_type(values)
         plan = self.plan.events[event_type]
         out: dict[str, Any] = {"type": event_type}
@@ -122,13 +142,17 @@ class RowMapper:
             if rule.constant is not NOTHING:
                 out[rule.field] = rule.constant
                 continue
-            value, column = self._read(rule.columns, values, rule.strip, rule.case)
+            if rule.from_file is not None:
+                value, column = self._from_file(rule.from_file, source)
+            else:
+                value, column = self._read(rule.columns, values, rule.strip, rule.case)
             origin[rule.field] = (column, None if value is _EMPTY else value)
             if value is _EMPTY:
                 if rule.default is not NOTHING:
                     out[rule.field] = rule.default
                 elif rule.required:
-                    detail = f"{' / '.join(rule.columns)} is empty and {rule.key} has no default"
+                    read = rule.columns or (f"the {rule.from_file} of {source}",)
+                    detail = f"{' / '.join(read)} is empty and {rule.key} has no default"
                     raise _RejectedError(Rejection("missing_field", detail, rule.field, column))
                 continue
             if rule.value_map is not None:
@@ -148,20 +172,26 @@ class RowMapper:
                     ) from None
             if rule.field == "currency":
                 currency = out["currency"]
+        name = None
         if plan.signed is not None:
-            self._signed(plan.signed, values, currency, out, origin)
+            name = self._signed(plan.signed, values, source, currency, out, origin)
         if plan.derive_id:
-            out["event_id"] = derived_event_id(source_name, row)
+            out["event_id"] = derived_event_id(file_facts(source)["file_name"], row)
+        if plan.signed is not None and plan.signed.names:
+            assert name is not None
+            complete_posting(out, plan.signed.derive, name)
         return _validate(plan, out, origin)
 
     def _signed(
         self,
         rule: SignedRule,
         values: dict[str, Any],
+        source: str,
         currency: str | None,
         out: dict[str, Any],
         origin: dict[str, tuple[str | None, Any]],
-    ) -> None:
+    ) -> str:
+        """Fill amount, payer and payee (and ``external``); return the counterparty as read."""
         value, column = self._read(rule.columns, values, rule.strip, None)
         if value is _EMPTY:
             raise _RejectedError(Rejection("missing_field", f"{column} is empty", "amount", column))
@@ -177,12 +207,31 @@ class RowMapper:
         theirs = "to_account" if outgoing else "from_account"
         origin["amount"] = (column, value)
         out["amount"] = abs(minor)
-        for field, source in ((ours, rule.account), (theirs, rule.counterparty)):
-            party, used = self._read((source,), values, rule.strip, None)
-            if party is _EMPTY:
-                raise _RejectedError(Rejection("missing_field", f"{source} is empty", field, used))
-            origin[field] = (used, party)
-            out[field] = _text(party, field, used)
+        if rule.account_from_file is not None:
+            account, used = self._from_file(rule.account_from_file, source)
+            if account is _EMPTY:
+                detail = f"the {rule.account_from_file} of {source} is empty"
+                raise _RejectedError(Rejection("missing_field", detail, ours))
+        else:
+            assert rule.account is not None
+            account, used = self._read((rule.account,), values, rule.strip, None)
+            if account is _EMPTY:
+                detail = f"{rule.account} is empty"
+                raise _RejectedError(Rejection("missing_field", detail, ours, used))
+        origin[ours] = (used, account)
+        out[ours] = _text(account, ours, used)
+        party, used = self._read((rule.counterparty,), values, rule.strip, None)
+        if party is _EMPTY:
+            detail = f"{rule.counterparty} is empty"
+            raise _RejectedError(Rejection("missing_field", detail, theirs, used))
+        origin[theirs] = (used, party)
+        name = _text(party, theirs, used)
+        if rule.names:
+            out[theirs] = external_id(name)
+            out["external"] = "payee" if outgoing else "payer"
+        else:
+            out[theirs] = name
+        return name
 
 
 def _text(value: Any, field: str, column: str | None) -> str:

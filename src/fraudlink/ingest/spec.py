@@ -38,29 +38,50 @@ class DefaultsSpec(_Block, frozen=True):
     org: str | None = None
 
 
+SourceFact = Literal["file_name", "file_stem", "folder"]
+"""What ``from:`` reads of the input file a row is in: ``in/c-17/2026-10.csv`` has the
+file name ``2026-10.csv``, the stem ``2026-10`` and the folder ``c-17``."""
+
+
 class FieldSpec(_Block, frozen=True):
-    """How one canonical field is filled: from a column (converted) or a constant."""
+    """How one canonical field is filled: from a column (converted), a constant or the file."""
 
     column: Columns | None = None
     const: Any = msgspec.UNSET
+    from_: SourceFact | None = msgspec.field(default=None, name="from")
     default: Any = msgspec.UNSET
     map: dict[str, Any] | None = None
     format: str | None = None
     timezone: str | None = None
-    unit: Literal["major", "minor"] | None = None
+    unit: str | None = None  # major/minor for money, a time unit for step times: checked per kind
+    origin: Any = msgspec.UNSET
     strip: bool = True
     case: Literal["lower", "upper"] | None = None
+
+
+class FromFileSpec(_Block, frozen=True):
+    """``{from: file_stem}``: a value read from the input file's name instead of a column."""
+
+    from_: SourceFact = msgspec.field(name="from")
 
 
 class SignedAmountSpec(_Block, frozen=True):
     """A signed amount column that gives a transfer both its amount and its direction."""
 
     column: Columns
-    account: str
+    account: str | FromFileSpec
     counterparty: str
     unit: Literal["major", "minor"]
     outgoing: Literal["negative", "positive"] = "negative"
     strip: bool = True
+
+
+class StatementSpec(SignedAmountSpec, frozen=True):
+    """One posting of a customer's statement: a signed amount and the other side's *name*.
+
+    Same keys as :class:`SignedAmountSpec`; the counterparty is free text (a
+    merchant, an employer), outside the customer base, given a stable id.
+    """
 
 
 class EventTypeSpec(_Block, frozen=True):
@@ -84,10 +105,14 @@ class MappingSpec(_Block, frozen=True):
 
 
 SIGNED_AMOUNT = "signed_amount"
-"""The one pseudo-field: it fills ``amount``, ``from_account`` and ``to_account``."""
+"""A pseudo-field: it fills ``amount``, ``from_account`` and ``to_account``."""
 SIGNED_AMOUNT_FILLS = ("amount", "from_account", "to_account")
+STATEMENT = "statement"
+"""The statement pseudo-field: the signed-amount fields, ``external`` and defaults for more."""
+STATEMENT_FILLS = (*SIGNED_AMOUNT_FILLS, "external")
+PSEUDO_FIELDS = {SIGNED_AMOUNT: SIGNED_AMOUNT_FILLS, STATEMENT: STATEMENT_FILLS}
 
 
 def keys_of(block: type[msgspec.Struct]) -> tuple[str, ...]:
     """The keys a block accepts, for "expected one of" messages."""
-    return tuple(f.name for f in msgspec.structs.fields(block))
+    return tuple(f.encode_name for f in msgspec.structs.fields(block))

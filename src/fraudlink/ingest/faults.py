@@ -121,7 +121,7 @@ def _struct_at(root: type, steps: KeyPath) -> type[msgspec.Struct] | None:
             isinstance(current, type) and issubclass(current, msgspec.Struct)
         ):
             return None
-        hints = {f.name: f.type for f in msgspec.structs.fields(current)}
+        hints = {f.encode_name: f.type for f in msgspec.structs.fields(current)}
         if step not in hints:
             return None
         current = hints[step]
@@ -136,7 +136,7 @@ def _choices(root: type, path: KeyPath, prefix: KeyPath) -> str | None:
     holder = _struct_at(root, steps[:-1])
     if holder is None or not steps or not isinstance(steps[-1], str):
         return None
-    hints = {f.name: f.type for f in msgspec.structs.fields(holder)}
+    hints = {f.encode_name: f.type for f in msgspec.structs.fields(holder)}
     annotation = hints.get(steps[-1])
     for arg in (annotation, *get_args(annotation)):
         if get_origin(arg) is Literal:

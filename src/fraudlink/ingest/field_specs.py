@@ -72,7 +72,7 @@ def _resolve_pseudo(
     out: Specs, own: dict[str, Any], common: dict[str, Any], event_type: str, faults: MappingFaults
 ) -> None:
     """Apply the group override of the pseudo-fields to ``out``, or refuse a conflict."""
-    mine = [p for p in PSEUDO_FIELDS if p in own]
+    mine = [key for key in own if key in PSEUDO_FIELDS]
     if len(mine) > 1:
         raise faults.error(
             ("events", event_type, mine[1]), f"give one of {' or '.join(mine)}, not both"

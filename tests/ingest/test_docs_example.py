@@ -49,10 +49,13 @@ def test_the_blocks_are_found() -> None:
     assert set(BLOCKS) == {
         "wallet input", "wallet mapping", "wallet command", "wallet quarantine 1",
         "wallet totals", "wallet events", "shop mapping", "shop command", "shop totals",
+        "bank input", "bank mapping", "bank command", "bank totals", "bank events",
+        "statement input", "statement mapping", "statement command", "statement totals",
+        "statement events",
     }  # fmt: skip
 
 
-@pytest.mark.parametrize("name", ["wallet", "shop"])
+@pytest.mark.parametrize("name", ["wallet", "shop", "bank", "statement"])
 def test_example_runs_and_prints_what_the_docs_show(
     name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -94,13 +97,60 @@ def test_the_events_table_matches_the_output(
     assert checked == 7
 
 
-def test_the_docs_show_the_example_files() -> None:
-    csv_text = (ROOT / "examples" / "foreign" / "wallet-ledger.csv").read_text(encoding="utf-8-sig")
-    for line in BLOCKS["wallet input"].splitlines():
+@pytest.mark.parametrize("name", ["bank", "statement"])
+def test_the_transfer_tables_match_the_output(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out, _ = run_example(name, tmp_path, monkeypatch)
+    events = [e for e in table_to_events(pq.read_table(out / "events.parquet"))]
+    shown = [
+        [c.strip() for c in line.split("|")[1:-1]]
+        for line in BLOCKS[f"{name} events"].splitlines()[2:]
+    ]
+    real = [
+        [
+            e.ts.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            e.event_id,
+            f"{e.from_account} → {e.to_account}",
+            str(e.amount),
+            e.channel,
+            e.external or "",
+        ]
+        for e in events
+        if isinstance(e, WalletTransfer)
+    ]
+    assert shown == real
+
+
+def test_the_bank_ledger_knows_no_device_ip_or_city(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out, _ = run_example("bank", tmp_path, monkeypatch)
+    table = pq.read_table(out / "events.parquet")
+    for column in ("ip", "device_id", "city"):
+        assert table.column(column).null_count == table.num_rows
+
+
+@pytest.mark.parametrize(
+    ("block", "file"),
+    [
+        ("wallet input", "wallet-ledger.csv"),
+        ("bank input", "bank-ledger.csv"),
+        ("statement input", "statements/c-1042.csv"),
+    ],
+)
+def test_the_docs_show_the_example_inputs(block: str, file: str) -> None:
+    csv_text = (ROOT / "examples" / "foreign" / file).read_text(encoding="utf-8-sig")
+    for line in BLOCKS[block].splitlines():
         assert line == "…" or line in csv_text.splitlines()
+
+
+def test_the_docs_show_the_example_mappings() -> None:
     for name, file in [
         ("wallet mapping", "wallet-ledger.yaml"),
         ("shop mapping", "shop-refunds.yaml"),
+        ("bank mapping", "bank-ledger.yaml"),
+        ("statement mapping", "statement.yaml"),
     ]:
         real = yaml.safe_load((ROOT / "examples" / "mappings" / file).read_text(encoding="utf-8"))
         assert yaml.safe_load(BLOCKS[name]) == real
@@ -112,7 +162,10 @@ def test_the_reason_table_lists_every_reason_code() -> None:
     assert documented == REASONS
 
 
-@pytest.mark.parametrize("module", ["fraudlink.ingest.rows"])
+@pytest.mark.parametrize(
+    "module",
+    ["fraudlink.ingest.rows", "fraudlink.ingest.statement", "fraudlink.ingest.step_time"],
+)
 def test_doctests(module: str) -> None:
     result = doctest.testmod(importlib.import_module(module))
     assert result.attempted > 0 and result.failed == 0

@@ -102,7 +102,7 @@ def test_the_transfer_tables_match_the_output(
     name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out, _ = run_example(name, tmp_path, monkeypatch)
-    events = [e for e in table_to_events(pq.read_table(out / "events.parquet"))]
+    events = list(table_to_events(pq.read_table(out / "events.parquet")))
     shown = [
         [c.strip() for c in line.split("|")[1:-1]]
         for line in BLOCKS[f"{name} events"].splitlines()[2:]

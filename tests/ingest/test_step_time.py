@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fraudlink.ingest import MappingError
+from fraudlink.ingest import MappingError, SourceError, check_sources
 from fraudlink.ingest.convert import ConversionError
 from fraudlink.ingest.rows import Rejection
 from fraudlink.ingest.step_time import STEP_UNITS, OriginError, parse_origin, parse_steps
 from fraudlink.model.events import Login
-from tests.ingest.helpers import map_one, mapping
+from tests.ingest.helpers import map_one, mapping, write_csv
 
 ORIGIN = datetime(2017, 1, 1, tzinfo=UTC)
 
@@ -189,3 +190,16 @@ events:
         mapping(text)
     assert (caught.value.line, caught.value.key) == (10, "events.payment.amount.unit")
     assert caught.value.hint == "expected one of: major, minor"
+
+
+def test_a_step_column_missing_from_the_file_stops_the_run_at_the_mapping_line(
+    tmp_path: Path,
+) -> None:
+    text = step_mapping("{column: step, unit: day, origin: 2017-01-01}")
+    source = write_csv(tmp_path / "ledger.csv", [{"Step": "1", "who": "c1"}])
+    with pytest.raises(SourceError) as caught:
+        check_sources([source], mapping(text, "bank.yaml"))
+    assert "has no column 'step', which events.login.ts.column reads (bank.yaml:6)" in str(
+        caught.value
+    )
+    assert caught.value.hint is not None and caught.value.hint.startswith("did you mean 'Step'?")

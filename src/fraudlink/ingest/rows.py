@@ -8,7 +8,6 @@ transfer's times) holds for whatever is accepted.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 from dataclasses import dataclass
@@ -60,7 +59,6 @@ def derived_event_id(source_name: str, row: int) -> str:
     return f"{hashlib.sha256(source_name.encode()).hexdigest()[:32]}:{row}"
 
 
-@functools.lru_cache(maxsize=64)
 def file_facts(source: str) -> dict[str, str]:
     """What ``from:`` can read of an input file: its name, its stem and its folder's name.
 
@@ -79,6 +77,14 @@ class RowMapper:
         self.plan = mapping.plan
         self.source = mapping.source
         self.nulls = frozenset(mapping.source.null_values)
+        self._facts: dict[str, dict[str, str]] = {}
+
+    def facts(self, source: str) -> dict[str, str]:
+        """:func:`file_facts` of ``source``, worked out once per file of a run."""
+        found = self._facts.get(source)
+        if found is None:
+            found = self._facts[source] = file_facts(source)
+        return found
 
     def map_row(self, values: dict[str, Any], source: str, row: int) -> AnyEvent | Rejection:
         """Map one row of input file ``source`` (the path as given; ids use its name only)."""
@@ -88,7 +94,7 @@ class RowMapper:
             return stop.rejection
 
     def _from_file(self, fact: str, source: str) -> tuple[Any, str | None]:
-        value = file_facts(source)[fact]
+        value = self.facts(source)[fact]
         return (value if value and value not in self.nulls else _EMPTY), None
 
     def _read(
@@ -176,7 +182,7 @@ class RowMapper:
         if plan.signed is not None:
             name = self._signed(plan.signed, values, source, currency, out, origin)
         if plan.derive_id:
-            out["event_id"] = derived_event_id(file_facts(source)["file_name"], row)
+            out["event_id"] = derived_event_id(self.facts(source)["file_name"], row)
         if plan.signed is not None and plan.signed.names:
             assert name is not None
             complete_posting(out, plan.signed.derive, name)

@@ -12,6 +12,7 @@ import pytest
 
 from fraudlink.model import WalletTransfer
 from fraudlink.model.columns import EVENT_SCHEMA, decode_event_json, table_to_events
+from fraudlink.model.events import subject_account
 
 CST = timezone(timedelta(hours=8))
 INITIATED = datetime(2026, 3, 16, 2, 31, 10, tzinfo=UTC)
@@ -111,3 +112,20 @@ def test_unfinished_transfer_needs_no_completion_time(status: str) -> None:
 def test_naive_completion_time_is_rejected_on_decode() -> None:
     with pytest.raises(msgspec.ValidationError, match="timezone"):
         decode_event_json(as_json(completed_at="2026-03-16T02:31:14"))
+
+
+def test_external_names_a_side_and_nothing_else() -> None:
+    assert transfer().external is None
+    salary = transfer(from_account="ext:acme-payroll", external="payer")
+    assert subject_account(salary) == "lt-u2"
+    assert subject_account(transfer(external="payee")) == "qb-u1"
+    with pytest.raises(msgspec.ValidationError, match="Invalid enum value 'merchant'"):
+        decode_event_json(as_json(external="merchant"))
+    round_trip = decode_event_json(msgspec.json.encode(salary))
+    assert round_trip == salary
+
+
+@pytest.mark.parametrize("channel", ["bank_transfer", "card_payment", "cash"])
+def test_bank_channels(channel: str) -> None:
+    event = decode_event_json(as_json(channel=channel))
+    assert isinstance(event, WalletTransfer) and event.channel == channel

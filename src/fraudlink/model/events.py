@@ -224,7 +224,11 @@ EVENT_TYPES: dict[str, type[Event]] = {
 
 
 def subject_account(event: AnyEvent) -> str:
-    """The account an event is about: the payer of a transfer, else ``account``."""
+    """The account an event is about: ``account``; of a transfer, the payer if a customer.
+
+    When the payer is external (salary from an employer on a statement) the
+    transfer is about the payee, the customer it was paid to.
+    """
     if isinstance(event, WalletTransfer):
-        return event.from_account
+        return event.to_account if event.external == "payer" else event.from_account
     return event.account

@@ -37,24 +37,30 @@ class _LedgerOp(_Spec, frozen=True, tag_field="op"):
 
 
 class FanLedgerSpec(_LedgerOp, frozen=True, kw_only=True, tag="fan"):
-    """Many distinct counterparties into (``in``) or out of (``out``) one account
-    within ``window``, beyond the population's ``quantile`` of the same count and at
-    least ``min_counterparties``."""
+    """Many distinct one-off counterparties into (``in``) or out of (``out``) one
+    account within ``window``: beyond the population's robust fence (median + ``z``
+    robust deviations of the same count, on a log scale) and at least
+    ``min_counterparties``. A counterparty met in ``regular_after`` or more distinct
+    half-windows (a tenant's rent, an employee's pay) does not count."""
 
     direction: Literal["in", "out"]
     window: Duration = "30d"
-    quantile: float = 0.995
+    z: float = 3.5
     min_counterparties: int = 5
+    regular_after: int = 3
 
 
 class PassThroughLedgerSpec(_LedgerOp, frozen=True, kw_only=True, tag="pass_through"):
-    """Money in and most of it out again, at every time scale in ``windows``: the
-    share passed on at least ``min_share`` and the amount in at least the
-    population's ``amount_quantile`` of inflows over that window."""
+    """Money in and most of it out again, at every time scale in ``windows``: an
+    inflow is *passed on* at a scale when at least ``min_share`` of its amount
+    leaves the account (to someone other than its sender) within that time. An
+    account is found at the fastest scale where its passed-on inflows number at
+    least ``min_transfers`` and stand beyond the population's robust fence (``z``)
+    for that scale: at a month everyone spends their pay; within an hour few do."""
 
     windows: list[Duration] = msgspec.field(default_factory=lambda: ["1h", "1d", "7d", "30d"])
     min_share: float = 0.8
-    amount_quantile: float = 0.5
+    z: float = 3.5
     min_transfers: int = 2
 
 
@@ -226,7 +232,6 @@ SHARE_PARAMS = frozenset(
     {
         "quantile",
         "min_share",
-        "amount_quantile",
         "band",
         "tolerance",
         "min_retained",

@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import select
 import sys
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Annotated
 
+import duckdb
 import msgspec
 import typer
 from rich.console import Console
@@ -25,10 +27,13 @@ from fraudlink.detect.engine import Engine
 from fraudlink.detect.explain import count_of
 from fraudlink.detect.labels import FORMAT as LABELS_FORMAT
 from fraudlink.detect.labels import LabelReport, Labels, score_labels
+from fraudlink.detect.ledger.book import load_ledger
+from fraudlink.detect.ledger.run import ledger_alerts
 from fraudlink.detect.live import LiveSession, tune_arrow_for_latency, tune_gc_for_latency
 from fraudlink.detect.readers import BadLineError
 from fraudlink.detect.replay import ActiveAccounts, ReplayResult, replay
 from fraudlink.detect.rules.compile import RulePack
+from fraudlink.detect.rules.ledger_schema import LedgerRule
 from fraudlink.detect.rules.loader import RuleFileError, builtin_pack, load_rules
 from fraudlink.sim.truth import Truth
 
@@ -143,6 +148,40 @@ def _run(
             raise fail(str(exc)) from exc
 
 
+@contextmanager
+def _rule_bar(quiet: bool) -> Iterator[Progress | None]:
+    if quiet:
+        yield None
+        return
+    with Progress(
+        TextColumn("ledger rules"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} {task.description}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        yield bar
+
+
+def _ledger_pass(paths: Sequence[Path], pack: RulePack, quiet: bool) -> list[Alert]:
+    """The pack's ledger rules over the whole ledger of the files (none: no pass)."""
+    if not pack.ledger:
+        return []
+    with _rule_bar(quiet) as bar:
+        task = bar.add_task("", total=len(pack.ledger)) if bar is not None else None
+
+        def progress(rule: LedgerRule, done: int, total: int) -> None:
+            if bar is not None and task is not None:
+                bar.update(task, completed=done, description=rule.id)
+
+        try:
+            ledger = load_ledger(paths, pack.zone)
+            return ledger_alerts(pack, ledger, progress=progress)
+        except (BadLineError, ValueError, duckdb.Error) as exc:
+            raise fail(f"ledger rules: {exc}") from exc
+
+
 def render_alerts(
     alerts: Sequence[Alert], target: Console, top: int = 8, title: str | None = None
 ) -> None:
@@ -174,6 +213,10 @@ def _summary(result: ReplayResult, target: Console) -> None:
     by_rule.add_column("alerts", justify="right")
     for rule_id, hits in sorted(stats.hits.items()):
         by_rule.add_row(rule_id, f"{hits:,}", f"{stats.alerts.get(rule_id, 0):,}")
+    # A ledger rule has one alert per account it found: hits and alerts are the same.
+    ledger = Counter(a.rule_id for a in result.alerts if a.rule_id not in stats.hits)
+    for rule_id, found in sorted(ledger.items()):
+        by_rule.add_row(rule_id, f"{found:,}", f"{found:,}")
     target.print(by_rule)
 
 
@@ -203,6 +246,9 @@ def detect_command(
     try:
         with partial.open("wb") as fh:
             result = _run(paths, pack, _lateness(lateness), quiet, fh)
+            found = _ledger_pass(paths, pack, quiet)
+            fh.write(b"".join(msgspec.json.encode(a) + b"\n" for a in found))
+        result.alerts.extend(found)
         partial.replace(out)
     finally:
         partial.unlink(missing_ok=True)
@@ -397,6 +443,7 @@ def backtest_command(
     paths = _canonical(events, mapping, beside.parent / "backtest.ingest")
     active = ActiveAccounts()
     result = _run(paths, pack, _lateness(lateness), quiet=as_json, on_batch=active)
+    result.alerts.extend(_ledger_pass(paths, pack, quiet=as_json))
     report = None if known is None else backtest(
         result.alerts, known, pack, result.stats.events, result.stats.late, active.accounts
     )  # fmt: skip

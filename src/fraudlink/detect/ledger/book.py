@@ -21,14 +21,18 @@ in several currencies is judged one currency at a time by loading it per currenc
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, tzinfo
 from pathlib import Path
+from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from fraudlink.detect.explain import format_time
+from fraudlink.detect.readers import read_events
+from fraudlink.model.columns import EVENT_SCHEMA
 from fraudlink.model.money import format_money
 
 _US = "epoch_us(ts)"
@@ -52,27 +56,51 @@ class Ledger:
         """A moment in the pack's zone: ``2026-09-01 01:20:00 +08:00``."""
         return format_time(us, self.zone)
 
-    def rows(self, sql: str, params: Sequence[object] = ()) -> list[tuple[object, ...]]:
-        return self.con.execute(sql, list(params)).fetchall()
+    def rows(
+        self, sql: str, params: Sequence[object] | Mapping[str, object] = ()
+    ) -> list[tuple[Any, ...]]:
+        """The rows of a query; ``params`` by position (``?``) or by name (``$name``)."""
+        bound = dict(params) if isinstance(params, Mapping) else list(params)
+        return self.con.execute(sql, bound).fetchall()
 
 
 def _columns(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {str(r[0]) for r in con.execute("DESCRIBE events").fetchall()}
 
 
+def _events_view(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> None:
+    """``events`` over the files: Parquet read in place, JSON lines decoded and checked
+    as canonical events first (a bad line stops with its file and number)."""
+    parquet = [p for p in paths if p.suffix == ".parquet"]
+    lines = [p for p in paths if p.suffix != ".parquet"]
+    # A view cannot take parameters: the file names go in as quoted SQL literals.
+    files = ", ".join("'" + str(p).replace("'", "''") + "'" for p in parquet)
+    if not lines:
+        con.execute(
+            f"CREATE VIEW events AS SELECT * FROM read_parquet([{files}], union_by_name = true)"
+        )
+        return
+    tables = [t for path in lines for t in read_events(path)]
+    decoded = pa.concat_tables(tables) if tables else EVENT_SCHEMA.empty_table()
+    con.register("decoded_lines", decoded)
+    con.execute("CREATE TABLE events AS SELECT * FROM decoded_lines")
+    con.unregister("decoded_lines")
+    if parquet:
+        con.execute(
+            "INSERT INTO events BY NAME "
+            f"SELECT * FROM read_parquet([{files}], union_by_name = true)"
+        )
+
+
 def load_ledger(paths: Sequence[Path], zone: tzinfo = UTC, currency: str | None = None) -> Ledger:
-    """Open the canonical ``events.parquet`` files as one ledger.
+    """Open canonical event files (``events.parquet`` or JSON lines) as one ledger.
 
     ``currency`` picks which transfers are judged; by default the most common one.
     """
     if not paths:
         raise ValueError("no event files to read")
     con = duckdb.connect(":memory:")
-    # A view cannot take parameters: the file names go in as quoted SQL literals.
-    files = ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths)
-    con.execute(
-        f"CREATE VIEW events AS SELECT * FROM read_parquet([{files}], union_by_name = true)"
-    )
+    _events_view(con, paths)
     cols = _columns(con)
     external = "external" if "external" in cols else "CAST(NULL AS VARCHAR)"
     if currency is None:

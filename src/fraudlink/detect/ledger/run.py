@@ -54,8 +54,15 @@ def _op_of(rule: LedgerRule) -> str:
     return str(type(rule.detect).__struct_config__.tag)
 
 
+RuleProgress = Callable[[LedgerRule, int, int], None]
+"""Told each rule before it runs: the rule, how many ran before it, how many in all."""
+
+
 def run_rules(
-    pack: RulePack, ledger: Ledger, known_bad: Iterable[str] = ()
+    pack: RulePack,
+    ledger: Ledger,
+    known_bad: Iterable[str] = (),
+    progress: RuleProgress | None = None,
 ) -> list[tuple[LedgerRule, Finding]]:
     """Every ledger rule's best finding per account, customers only, in run order."""
     from fraudlink.detect.ledger import operators  # noqa: F401 - registers the ops
@@ -65,7 +72,9 @@ def run_rules(
     order = [r for r in pack.ledger if _op_of(r) not in _LAST]
     order += [r for r in pack.ledger if _op_of(r) in _LAST]
     out: list[tuple[LedgerRule, Finding]] = []
-    for rule in order:
+    for done, rule in enumerate(order):
+        if progress is not None:
+            progress(rule, done, len(order))
         op = _op_of(rule)
         fn = OPERATORS.get(op)
         if fn is None:
@@ -91,9 +100,14 @@ def _severity(pack: RulePack, score: int) -> str:
     return "low"
 
 
-def ledger_alerts(pack: RulePack, ledger: Ledger, known_bad: Iterable[str] = ()) -> list[Alert]:
+def ledger_alerts(
+    pack: RulePack,
+    ledger: Ledger,
+    known_bad: Iterable[str] = (),
+    progress: RuleProgress | None = None,
+) -> list[Alert]:
     """The alerts of the pack's ledger rules, in time order (then rule, then account)."""
-    found = run_rules(pack, ledger, known_bad)
+    found = run_rules(pack, ledger, known_bad, progress)
     signals: dict[str, list[tuple[float, str, str]]] = {}
     for rule, f in found:
         signals.setdefault(f.account, []).append((rule.weight * f.strength, rule.id, rule.title))

@@ -70,7 +70,9 @@ def plant_small_shop(p: Planter) -> None:
     n = int(days * per_day)
     day = p.rng.integers(0, days, n)
     ts = p.start_us + day * DAY_US + (p.rng.uniform(8, 20, n) * HOUR_US).astype(np.int64)
-    payers = p.bg.names[p.rng.integers(0, len(p.bg.names), n)]
+    # Customers in a story (a dormant account, someone away) do not shop here meanwhile.
+    free = p.free()
+    payers = p.bg.names[free[p.rng.integers(0, len(free), n)]]
     amount = p.amounts.log_uniform(p.rng, 3, 60, n)
     ok = payers != shop
     p.book.transfers(ts[ok], payers[ok], np.full(int(ok.sum()), shop), amount[ok], "bank_transfer",

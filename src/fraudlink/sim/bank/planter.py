@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import numpy as np
+import numpy.typing as npt
 
 from fraudlink.sim.bank.amounts import Amounts
 from fraudlink.sim.bank.background import Background
 from fraudlink.sim.bank.book import Book
-from fraudlink.sim.bank.timescales import DAY_US, US, delays, draw_scale
+from fraudlink.sim.bank.timescales import DAY_US, US, delays
 from fraudlink.sim.truth import AccountLabel, Lookalike, Planted, Truth
 
 # Odd and not a multiple of 5: a bijection modulo 10**8, so an id's size says nothing.
@@ -49,6 +50,8 @@ class Planter:
     _next_account: int = 0
     _next_person: int = 0
     _instances: dict[str, int] = field(default_factory=dict)
+    _decks: dict[tuple[str, tuple[str, ...]], list[str]] = field(default_factory=dict)
+    _current: str = ""
 
     def __post_init__(self) -> None:
         self._next_account = len(self.bg.names)
@@ -67,9 +70,13 @@ class Planter:
                 return i
         raise RuntimeError("too few ordinary customers for the planted stories; raise --accounts")
 
+    def free(self) -> npt.NDArray[np.int64]:
+        """Indices of the ordinary customers no story has taken (in order)."""
+        return np.setdiff1d(np.arange(len(self.bg.names)), np.fromiter(self._used, int))
+
     def ordinary(self, n: int) -> list[str]:
         """``n`` distinct ordinary customers in no story, left free for others to use."""
-        free = np.setdiff1d(np.arange(len(self.bg.names)), np.fromiter(self._used, int))
+        free = self.free()
         pick = self.rng.choice(free, min(n, len(free)), replace=False)
         return [str(self.bg.names[i]) for i in np.sort(pick)]
 
@@ -94,10 +101,24 @@ class Planter:
 
     # -- time and money -------------------------------------------------------------
     def scale(self, allowed: tuple[str, ...] = ("minutes", "hours", "days", "weeks")) -> str:
-        return draw_scale(self.rng, allowed)
+        """The time scale of the current instance: dealt from a shuffled deck per
+        typology, so any two instances of a typology run at different scales until
+        every allowed scale has had its turn."""
+        deck = self._decks.setdefault((self._current, allowed), [])
+        if not deck:
+            deck.extend(str(s) for s in self.rng.permutation(list(allowed)))
+        return deck.pop()
 
     def delays(self, scale: str, n: int) -> list[int]:
-        return [int(d) for d in delays(self.rng, scale, n)]
+        """``n`` hop delays of ``scale``, squeezed (all by one factor) when together they
+        would not fit in the world after a 60-day baseline: 40 senders a fortnight
+        apart become 40 senders a few days apart, still slow."""
+        hops = delays(self.rng, scale, n)
+        room = 0.8 * (self.end_us - self.start_us - 62 * DAY_US)
+        total = float(hops.sum())
+        if total > room:
+            hops = hops * (room / total)
+        return [max(1, int(d)) for d in hops]
 
     def begin(self, span_us: int, baseline_days: int = 60) -> int:
         """A start time leaving ``span_us`` before the end and some history before it."""
@@ -123,6 +144,7 @@ class Planter:
     def instance(self, typology: str) -> str:
         k = self._instances.get(typology, 0) + 1
         self._instances[typology] = k
+        self._current = typology
         return f"{typology}-{k}"
 
     def label(

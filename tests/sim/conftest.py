@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import msgspec
 import pyarrow as pa
@@ -47,7 +48,7 @@ class BankWorld:
     events: pa.Table
     truth: Truth
 
-    def transfers(self) -> list[dict[str, object]]:
+    def transfers(self) -> list[dict[str, Any]]:
         mask = pa.compute.equal(self.events["type"], "wallet_transfer")
         return self.events.filter(mask).to_pylist()
 

@@ -116,9 +116,8 @@ class Planter:
         hops = delays(self.rng, scale, n)
         room = 0.8 * (self.end_us - self.start_us - 62 * DAY_US)
         total = float(hops.sum())
-        if total > room:
-            hops = hops * (room / total)
-        return [max(1, int(d)) for d in hops]
+        squeeze = room / total if total > room else 1.0
+        return [max(1, int(d * squeeze)) for d in hops]
 
     def begin(self, span_us: int, baseline_days: int = 60) -> int:
         """A start time leaving ``span_us`` before the end and some history before it."""

@@ -71,13 +71,15 @@ TYPOLOGIES: dict[str, Callable[[Planter], None]] = {
     "refund_abuse": plant_refund_abuse,
     "account_takeover": plant_account_takeover,
 }
+# Kind by kind in this order: those who go quiet first, so no later story has them pay
+# or receive during their silence.
 LOOKALIKES: dict[str, Callable[[Planter], None]] = {
+    "returner": plant_returner,
     "payroll": plant_payroll,
     "landlord": plant_landlord,
     "family_cycle": plant_family_cycle,
     "small_shop": plant_small_shop,
     "saver": plant_saver,
-    "returner": plant_returner,
     "honest_shopper": plant_honest_shopper,
 }
 
@@ -143,8 +145,8 @@ def _generate(config: BankConfig, amounts: Amounts, work: Path) -> BankSummary:
     for _ in range(config.instances()):
         for plant in TYPOLOGIES.values():
             plant(planter)
-    for _ in range(config.lookalikes()):
-        for plant_lookalike in LOOKALIKES.values():
+    for plant_lookalike in LOOKALIKES.values():
+        for _ in range(config.lookalikes()):
             plant_lookalike(planter)
     background.write(book)
     table = book.table(end)

@@ -94,8 +94,9 @@ class BankConfig:
     laundering: float = 0.02
 
     def instances(self) -> int:
-        """Instances per typology: about ``laundering`` × accounts spread over all of them."""
-        return max(2, round(self.accounts * self.laundering / len(TYPOLOGIES) / 1.5))
+        """Instances per typology: about ``laundering`` × accounts in a positive role
+        (an instance has 2.8 of them on average), but never fewer than two."""
+        return max(2, round(self.accounts * self.laundering / len(TYPOLOGIES) / 2.8))
 
     def lookalikes(self) -> int:
         return max(2, self.accounts // 400)

@@ -37,6 +37,15 @@ def test_any_bank_world_is_ordered_positive_and_fully_labelled(seed: int, curren
     for planted in truth.planted:
         assert planted.accounts and all(a in truth.accounts for a in planted.accounts)
         assert all(h > 0 for h in planted.hop_delays_s)
+    # No customer moves money before its account is opened.
+    opened = {
+        r["account"]: r["ts"]
+        for r in events.filter(pc.equal(events["type"], "account_registered")).to_pylist()
+    }
+    for r in transfers.select(["ts", "from_account", "to_account", "external"]).to_pylist():
+        for side, account in (("payer", r["from_account"]), ("payee", r["to_account"])):
+            if r["external"] != side:
+                assert opened[account] <= r["ts"], (account, r)
     # Every account that opens in the ledger belongs to a person in the identities.
     holders = {a for accounts in truth.identities.values() for a in accounts}
     assert set(events["account"].drop_null().to_pylist()) <= holders

@@ -71,8 +71,9 @@ class Planter:
         raise RuntimeError("too few ordinary customers for the planted stories; raise --accounts")
 
     def free(self) -> npt.NDArray[np.int64]:
-        """Indices of the ordinary customers no story has taken (in order)."""
-        return np.setdiff1d(np.arange(len(self.bg.names)), np.fromiter(self._used, int))
+        """Indices of the ordinary customers no story has taken, open before the window."""
+        opened = np.flatnonzero(self.bg.opened_us < self.start_us)
+        return np.setdiff1d(opened, np.fromiter(self._used, int))
 
     def ordinary(self, n: int) -> list[str]:
         """``n`` distinct ordinary customers in no story, left free for others to use."""

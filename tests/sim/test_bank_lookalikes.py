@@ -91,3 +91,23 @@ def test_family_and_shopper_lookalikes_exist(bank_world: BankWorld, flows: Flows
         (account,) = lk.accounts
         refunds = [r for r in flows[account] if r["memo"] == "refund"]
         assert 1 <= len(refunds) <= 4  # one or two of its own, perhaps one ordinary one
+
+
+def test_honest_credential_changes_keep_spending_as_before(
+    bank_world: BankWorld, flows: Flows
+) -> None:
+    changed = {
+        r["account"]: int(r["ts"].timestamp() * 1_000_000)
+        for r in bank_world.events.to_pylist()
+        if r["type"] == "credential_changed"
+    }
+    for lk in _kind(bank_world, "credential_change"):
+        (account,) = lk.accounts
+        t = changed[account]
+        out = [r for r in flows[account] if r["from_account"] == account]
+        before = {r["to_account"] for r in out if r["ts_us"] < t}
+        assert len(before) > 10
+        assert 9 <= (t // 3_600_000_000) % 24 < 19  # by day, unlike a takeover
+        # Nothing planted follows: after the change the account lives as it did before.
+        after = [r for r in out if t <= r["ts_us"] < t + 7 * DAY]
+        assert all(r["amount"] <= max(b["amount"] for b in out if b["ts_us"] < t) for r in after)

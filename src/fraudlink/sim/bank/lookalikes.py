@@ -3,7 +3,8 @@
 Labelled ``benign_lookalike`` with the kind as role, so a backtest lists each one a
 rule flags. Each mirrors one typology: payroll (fan-out), a landlord (fan-in), a
 family passing money around (cycle), a small shop (many small receipts), a saver
-(pass-through), a long trip (dormant then active), a shopper with a refund or two.
+(pass-through), a long trip (dormant then active), a shopper with a refund or two,
+a customer who changes a password and carries on (takeover).
 """
 
 from __future__ import annotations
@@ -119,3 +120,12 @@ def plant_honest_shopper(p: Planter) -> None:
         p.book.transfer(t + int(p.rng.uniform(1, 9) * DAY_US), shop, account, amount,
                         "card_payment", external="payer", memo="refund")  # fmt: skip
     p.lookalike("honest_shopper", [account], "one or two refunds")
+
+
+def plant_credential_change(p: Planter) -> None:
+    """A customer changes a password or phone by day and carries on as before."""
+    account = p.name(p.host())
+    t = p.begin(10 * DAY_US, baseline_days=60)
+    t = t - t % DAY_US + int(p.rng.uniform(9, 19) * HOUR_US)
+    p.book.credential_changed(t, account, str(p.rng.choice(["password", "phone", "email"])))
+    p.lookalike("credential_change", [account], "changed a credential, spending unchanged")

@@ -41,6 +41,7 @@ from fraudlink.sim.bank.graphs import (
     plant_scatter_gather,
 )
 from fraudlink.sim.bank.lookalikes import (
+    plant_credential_change,
     plant_family_cycle,
     plant_honest_shopper,
     plant_landlord,
@@ -81,6 +82,7 @@ LOOKALIKES: dict[str, Callable[[Planter], None]] = {
     "small_shop": plant_small_shop,
     "saver": plant_saver,
     "honest_shopper": plant_honest_shopper,
+    "credential_change": plant_credential_change,
 }
 
 

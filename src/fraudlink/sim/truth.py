@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import msgspec
 
-Typology = (
-    str  # refund_fraud | impersonation_scam | account_takeover | scam_victim | benign_lookalike
-)
+# Platforms profile: refund_fraud | impersonation_scam | account_takeover | scam_victim;
+# bank profile: the ledger typologies (fan_in, cycle, layering, …, see docs/simulator.md);
+# both: benign_lookalike.
+Typology = str
 
 
 class AccountLabel(msgspec.Struct, kw_only=True):

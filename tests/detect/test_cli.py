@@ -143,13 +143,13 @@ def test_backtest_json_scores_every_typology(small_world: WorldSummary) -> None:
     result = runner.invoke(app, ["backtest", str(events), "--truth", str(truth), "--json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
-    assert set(report["typologies"]) == {
-        "refund_fraud",
-        "impersonation_scam",
-        "account_takeover",
-        "scam_victim",
-    }
+    # The platform world plants these; the ledger typologies (bank profile) have no
+    # positives here and are scored only where they are labelled.
+    planted = {"refund_fraud", "impersonation_scam", "account_takeover", "scam_victim"}
+    assert {t for t, s in report["typologies"].items() if s["positives"]} == planted
     for name, score in report["typologies"].items():
+        if name not in planted:
+            continue
         assert score["precision"] >= 0.9, name
         assert score["recall_active"] >= 0.9, name
     assert report["lookalikes_flagged"] == {}

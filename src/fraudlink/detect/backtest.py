@@ -32,6 +32,20 @@ POSITIVE_ROLES: dict[str, frozenset[str]] = {
     "impersonation_scam": frozenset({"coordinator", "caller", "mule", "cash_out"}),
     "account_takeover": frozenset({"compromised", "attacker"}),
     "scam_victim": frozenset({"victim"}),
+    # Ledger typologies (the bank profile): the account the typology is about; for
+    # the graph typologies every account the money passes through.
+    "fan_in": frozenset({"collector"}),
+    "fan_out": frozenset({"distributor"}),
+    "cycle": frozenset({"origin", "member"}),
+    "scatter_gather": frozenset({"source", "intermediary", "sink"}),
+    "gather_scatter": frozenset({"hub"}),
+    "layering": frozenset({"origin", "layer", "sink"}),
+    "pass_through": frozenset({"mule"}),
+    "structuring": frozenset({"structurer"}),
+    "dormant_burst": frozenset({"dormant"}),
+    "counterparty_explosion": frozenset({"account"}),
+    "rapid_in_out": frozenset({"account"}),
+    "refund_abuse": frozenset({"abuser"}),
 }
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import msgspec
 
-Typology = (
-    str  # refund_fraud | impersonation_scam | account_takeover | scam_victim | benign_lookalike
-)
+# Platforms profile: refund_fraud | impersonation_scam | account_takeover | scam_victim;
+# bank profile: the ledger typologies (fan_in, cycle, layering, …, see docs/simulator.md);
+# both: benign_lookalike.
+Typology = str
 
 
 class AccountLabel(msgspec.Struct, kw_only=True):
@@ -69,6 +70,19 @@ class Lookalike(msgspec.Struct, kw_only=True):
     note: str
 
 
+class Planted(msgspec.Struct, kw_only=True):
+    """One planted instance of a ledger typology (bank profile): its time scale,
+    the delays between its hops and the amounts it moved, so tests and readers can
+    see how varied the instances are."""
+
+    instance_id: str
+    typology: str
+    timescale: str
+    accounts: list[str]
+    hop_delays_s: list[int] = []
+    amounts: list[int] = []
+
+
 class Truth(msgspec.Struct, kw_only=True):
     seed: int
     scale: str
@@ -79,5 +93,7 @@ class Truth(msgspec.Struct, kw_only=True):
     victims: list[Victim] = []
     takeovers: list[Takeover] = []
     lookalikes: list[Lookalike] = []
+    planted: list[Planted] = []
+    currency: str | None = None
     # Every person and the accounts they hold anywhere: entity resolution's answer key.
     identities: dict[str, list[str]] = {}

@@ -1,0 +1,80 @@
+"""Everything a ranking reads, from one replay and one ledger load of the same files.
+
+Stream alerts come from the replay (the same path ``detect`` takes); the pack's
+ledger rules, when it has any, run over the ledger here, and their findings keep
+their strengths. Both rankers then see the same features and rule evidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from fraudlink.detect.alerts import Alert
+from fraudlink.detect.backtest import BudgetRecall, recall_at
+from fraudlink.detect.ledger.book import load_ledger
+from fraudlink.detect.ledger.run import run_rules
+from fraudlink.detect.ranking import combine, learned
+from fraudlink.detect.ranking.budget import Budget
+from fraudlink.detect.ranking.combine import Evidence, RankedAccount
+from fraudlink.detect.ranking.features import FeatureTable, account_features
+from fraudlink.detect.rules.compile import RulePack
+
+
+@dataclass(frozen=True)
+class Gathered:
+    table: FeatureTable
+    rules: list[Evidence]
+    """What the rules found (stream alerts and ledger findings)."""
+    features: list[Evidence]
+    """Features that stand out from the population."""
+
+    def rank_by_rules(self) -> list[RankedAccount]:
+        """The default ranking: rules and standing-out features, every customer ranked."""
+        return combine.rank_accounts([*self.rules, *self.features], self.table.accounts)
+
+    def rank_by_model(self, model: learned.LinearRanker) -> list[RankedAccount]:
+        return learned.apply(model, self.table, self.rules)
+
+    def train(self, fraud: set[str]) -> learned.LinearRanker:
+        return learned.train(self.table, self.rules, fraud)
+
+
+def gather(paths: Sequence[Path], pack: RulePack, alerts: Iterable[Alert]) -> Gathered:
+    """Features and evidence for the canonical event files ``paths``."""
+    ledger = load_ledger(paths, zone=pack.zone)
+    try:
+        table = account_features(ledger)
+        customers = set(table.accounts)
+        stream = [e for e in combine.from_alerts(alerts, pack) if e.account in customers]
+        found = combine.from_findings(run_rules(pack, ledger)) if pack.ledger else []
+    finally:
+        ledger.con.close()
+    return Gathered(table=table, rules=[*stream, *found], features=combine.from_features(table))
+
+
+def budget_recalls(
+    gathered: Gathered,
+    fraud: set[str],
+    budgets: Sequence[Budget],
+    model: learned.LinearRanker | None = None,
+) -> list[BudgetRecall]:
+    """Recall of the rule ranking (and the model's) at each budget, side by side."""
+    accounts = len(gathered.table.accounts)
+    wanted = fraud & set(gathered.table.accounts)
+    by_rules = [r.account for r in gathered.rank_by_rules()]
+    by_model = [r.account for r in gathered.rank_by_model(model)] if model is not None else None
+    out = []
+    for budget in budgets:
+        n = budget.of(accounts)
+        out.append(
+            BudgetRecall(
+                budget=budget.label(),
+                reviewed=n,
+                positives=len(wanted),
+                rules=recall_at(by_rules, wanted, n),
+                model=None if by_model is None else recall_at(by_model, wanted, n),
+            )
+        )
+    return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
@@ -115,8 +116,10 @@ def rank_command(
     wanted = budget_of(budget)
     loaded = model_of(model) if model is not None and train is None else None
     fraud = targets_of(train) if train is not None else None
-    work = (out.parent if out is not None else Path()) / "rank.ingest"
-    gathered = gathered_for(events, rules, mapping, lateness, work, quiet)
+    with tempfile.TemporaryDirectory(prefix="fraudlink-rank-") as scratch:
+        # Mapped files are only needed until the features are read.
+        work = out.parent / f"{out.stem}.ingest" if out is not None else Path(scratch)
+        gathered = gathered_for(events, rules, mapping, lateness, work, quiet)
     if fraud is not None:
         try:
             loaded = gathered.train(fraud)

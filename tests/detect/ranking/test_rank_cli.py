@@ -124,3 +124,16 @@ def test_bad_options_fail_with_a_clear_message(
     result = runner.invoke(app, ["rank", str(events), *filled])
     assert result.exit_code == 2
     assert message in result.output
+
+
+def test_rank_reads_a_bank_ledger_through_a_mapping_without_writing_beside_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = Path(__file__).resolve().parents[3]
+    [source] = sorted((root / "examples" / "foreign").glob("bank-*"))
+    monkeypatch.chdir(tmp_path)
+    mapping = root / "examples" / "mappings" / "bank-ledger.yaml"
+    result = runner.invoke(app, ["rank", str(source), "--mapping", str(mapping), "--budget", "3"])
+    assert result.exit_code == 0, result.output
+    assert "mapped" in result.output and "Top 3 of" in result.output
+    assert list(tmp_path.iterdir()) == []

@@ -60,8 +60,9 @@ def design(
 
 
 def feature_names(table: FeatureTable, evidence: Iterable[Evidence]) -> list[str]:
-    """The table's features, then one ``rule:<id>`` per rule seen (sorted)."""
-    rules = sorted({"rule:" + e.source for e in evidence if e.source not in table.names})
+    """The table's features, then one ``rule:<id>`` per rule seen (sorted): a rule may
+    share a feature's name (``pass_through``), its prefix keeps them apart."""
+    rules = sorted({"rule:" + e.source for e in evidence})
     return [*table.names, *rules]
 
 

@@ -417,8 +417,12 @@ def backtest_command(
         report = msgspec.structs.replace(report, ranking=ranking)
     if as_json:
         # One report alone keeps its own shape; both side by side under their names.
-        both = {"truth": report, "labels": judged}
-        shown = report if judged is None else judged if report is None else both
+        shown: object = {"truth": report, "labels": judged, "ranking": ranking}
+        if judged is None:
+            shown = report
+        elif report is None:
+            # The labels report has no ranking field of its own: it is added beside.
+            shown = {**msgspec.to_builtins(judged), "ranking": msgspec.to_builtins(ranking)}
         sys.stdout.write(msgspec.json.format(msgspec.json.encode(shown), indent=2).decode())
         sys.stdout.write("\n")
         return

@@ -137,3 +137,14 @@ def test_rank_reads_a_bank_ledger_through_a_mapping_without_writing_beside_it(
     assert result.exit_code == 0, result.output
     assert "mapped" in result.output and "Top 3 of" in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_backtest_against_verdicts_alone_reports_the_ranking_too(tmp_path: Path) -> None:
+    events, bad = world(1, tmp_path / "w")
+    labels = labels_file(bad, tmp_path / "labels.json")
+    result = runner.invoke(app, ["backtest", str(events), "--labels", str(labels), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["fraud_accounts"] == len(bad)
+    assert [r["budget"] for r in report["ranking"]] == ["5%", "10%"]
+    assert all(r["model"] is None for r in report["ranking"])

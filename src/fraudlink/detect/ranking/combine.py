@@ -62,10 +62,17 @@ class RankedAccount(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def from_alerts(alerts: Iterable[Alert], pack: RulePack) -> list[Evidence]:
-    """Stream alerts as evidence: each named account, the rule's weight."""
+    """Stream alerts as evidence: each named account, the rule's weight.
+
+    Alerts of the pack's ledger rules are skipped: their findings, with the strength
+    an alert no longer carries, come in through :func:`from_findings`.
+    """
     weights = {r.id: r.weight for r in pack.rules}
+    ledger_ids = {r.id for r in pack.ledger}
     out = []
     for alert in alerts:
+        if alert.rule_id in ledger_ids:
+            continue
         weight = weights.get(alert.rule_id, alert.score / 100)
         for account in alert.accounts:
             out.append(Evidence(account, alert.rule_id, weight, alert.reasons[0]))

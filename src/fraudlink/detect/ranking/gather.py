@@ -14,12 +14,14 @@ from pathlib import Path
 from fraudlink.detect.alerts import Alert
 from fraudlink.detect.backtest import BudgetRecall, recall_at
 from fraudlink.detect.ledger.book import load_ledger
+from fraudlink.detect.ledger.finding import Finding
 from fraudlink.detect.ledger.run import run_rules
 from fraudlink.detect.ranking import combine, learned
 from fraudlink.detect.ranking.budget import Budget
 from fraudlink.detect.ranking.combine import Evidence, RankedAccount
 from fraudlink.detect.ranking.features import FeatureTable, account_features
 from fraudlink.detect.rules.compile import RulePack
+from fraudlink.detect.rules.ledger_schema import LedgerRule
 
 
 @dataclass(frozen=True)
@@ -41,17 +43,30 @@ class Gathered:
         return learned.train(self.table, self.rules, fraud)
 
 
-def gather(paths: Sequence[Path], pack: RulePack, alerts: Iterable[Alert]) -> Gathered:
-    """Features and evidence for the canonical event files ``paths``."""
+def gather(
+    paths: Sequence[Path],
+    pack: RulePack,
+    alerts: Iterable[Alert],
+    found: Sequence[tuple[LedgerRule, Finding]] | None = None,
+) -> Gathered:
+    """Features and evidence for the canonical event files ``paths``.
+
+    ``found``: the ledger rules' findings when the caller already ran them
+    (``run_rules``), so they are not run twice; else they run here.
+    """
     ledger = load_ledger(paths, zone=pack.zone)
     try:
         table = account_features(ledger)
         customers = set(table.accounts)
         stream = [e for e in combine.from_alerts(alerts, pack) if e.account in customers]
-        found = combine.from_findings(run_rules(pack, ledger)) if pack.ledger else []
+        if found is None:
+            found = run_rules(pack, ledger) if pack.ledger else []
+        ledger_evidence = combine.from_findings(found)
     finally:
         ledger.con.close()
-    return Gathered(table=table, rules=[*stream, *found], features=combine.from_features(table))
+    return Gathered(
+        table=table, rules=[*stream, *ledger_evidence], features=combine.from_features(table)
+    )
 
 
 def budget_recalls(

@@ -148,3 +148,19 @@ def test_backtest_against_verdicts_alone_reports_the_ranking_too(tmp_path: Path)
     assert report["fraud_accounts"] == len(bad)
     assert [r["budget"] for r in report["ranking"]] == ["5%", "10%"]
     assert all(r["model"] is None for r in report["ranking"])
+
+
+def test_rank_reads_canonical_json_lines_as_it_reads_parquet(tmp_path: Path) -> None:
+    builder, _ = mule_world(1)
+    lines = tmp_path / "events.jsonl"
+    ordered = sorted(builder.events, key=lambda e: (e.ts, e.event_id))
+    lines.write_bytes(b"".join(msgspec.json.encode(e) + b"\n" for e in ordered))
+    parquet, _ = world(1, tmp_path / "w")
+    outs = []
+    for source in (lines, parquet):
+        out = tmp_path / f"{source.suffix[1:]}.jsonl"
+        result = runner.invoke(app, ["rank", str(source), "--out", str(out), "-q"])
+        assert result.exit_code == 0, result.output
+        outs.append(out.read_text())
+    assert outs[0] == outs[1]
+    assert len(outs[0].splitlines()) > 100

@@ -7,9 +7,12 @@ their strengths. Both rankers then see the same features and rule evidence.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+import pyarrow.parquet as pq
 
 from fraudlink.detect.alerts import Alert
 from fraudlink.detect.backtest import BudgetRecall, recall_at
@@ -20,8 +23,10 @@ from fraudlink.detect.ranking import combine, learned
 from fraudlink.detect.ranking.budget import Budget
 from fraudlink.detect.ranking.combine import Evidence, RankedAccount
 from fraudlink.detect.ranking.features import FeatureTable, account_features
+from fraudlink.detect.readers import read_events
 from fraudlink.detect.rules.compile import RulePack
 from fraudlink.detect.rules.ledger_schema import LedgerRule
+from fraudlink.model.columns import EVENT_SCHEMA
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,21 @@ class Gathered:
         return learned.train(self.table, self.rules, fraud)
 
 
+def _as_parquet(paths: Sequence[Path], folder: Path) -> list[Path]:
+    """The files as Parquet, which the ledger reads: canonical JSON lines are converted."""
+    out = []
+    for i, path in enumerate(paths):
+        if path.suffix == ".parquet":
+            out.append(path)
+            continue
+        target = folder / f"{i:04d}-{path.stem}.parquet"
+        with pq.ParquetWriter(target, EVENT_SCHEMA) as writer:
+            for batch in read_events(path):
+                writer.write_table(batch.cast(EVENT_SCHEMA))
+        out.append(target)
+    return out
+
+
 def gather(
     paths: Sequence[Path],
     pack: RulePack,
@@ -54,16 +74,18 @@ def gather(
     ``found``: the ledger rules' findings when the caller already ran them
     (``run_rules``), so they are not run twice; else they run here.
     """
-    ledger = load_ledger(paths, zone=pack.zone)
-    try:
-        table = account_features(ledger)
-        customers = set(table.accounts)
-        stream = [e for e in combine.from_alerts(alerts, pack) if e.account in customers]
-        if found is None:
-            found = run_rules(pack, ledger) if pack.ledger else []
-        ledger_evidence = combine.from_findings(found)
-    finally:
-        ledger.con.close()
+    # The ledger's views read the files: converted ones live until the features are read.
+    with tempfile.TemporaryDirectory(prefix="fraudlink-ledger-") as scratch:
+        ledger = load_ledger(_as_parquet(paths, Path(scratch)), zone=pack.zone)
+        try:
+            table = account_features(ledger)
+            customers = set(table.accounts)
+            stream = [e for e in combine.from_alerts(alerts, pack) if e.account in customers]
+            if found is None:
+                found = run_rules(pack, ledger) if pack.ledger else []
+            ledger_evidence = combine.from_findings(found)
+        finally:
+            ledger.con.close()
     return Gathered(
         table=table, rules=[*stream, *ledger_evidence], features=combine.from_features(table)
     )

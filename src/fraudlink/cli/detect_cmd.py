@@ -21,7 +21,7 @@ from rich.table import Table
 
 from fraudlink.cli.app import app, console, err_console, fail
 from fraudlink.detect.alerts import Alert
-from fraudlink.detect.backtest import BacktestReport, backtest
+from fraudlink.detect.backtest import BacktestReport, BudgetRecall, backtest
 from fraudlink.detect.durations import parse_duration
 from fraudlink.detect.engine import Engine
 from fraudlink.detect.explain import count_of
@@ -416,13 +416,22 @@ def backtest_command(
     mapping: MappingOpt = None,
     lateness: LatenessOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    budget: Annotated[
+        str | None,
+        typer.Option(help="Also score the rankings at this review budget (5% or 200)."),
+    ] = None,
+    model: Annotated[
+        Path | None, typer.Option("--model", help="A learned ranker to compare with the rules.")
+    ] = None,
 ) -> None:
     """Replay and score: against ground truth (--truth), the analysts' verdicts (--labels), or both.
 
     With --truth: precision, recall and F1 per planted typology and per rule, at account
     level, alerts per 10k events and which honest look-alikes were flagged. With --labels:
     per-rule precision over the accounts analysts judged, and how much of what they
-    confirmed as fraud the rules still flag (recall needs the truth).
+    confirmed as fraud the rules still flag (recall needs the truth). Always: recall of
+    the account ranking at 5 % and 10 % of accounts (and at --budget), beside a learned
+    ranker's (--model).
     """
     if truth is None and labels is None:
         raise fail(
@@ -450,10 +459,17 @@ def backtest_command(
     judged = None if verdicts is None else score_labels(
         result.alerts, verdicts, pack, result.stats.events
     )  # fmt: skip
+    ranking = _ranking_recall(paths, pack, result.alerts, known, verdicts, budget, model)
+    if report is not None:
+        report = msgspec.structs.replace(report, ranking=ranking)
     if as_json:
         # One report alone keeps its own shape; both side by side under their names.
-        both = {"truth": report, "labels": judged}
-        shown = report if judged is None else judged if report is None else both
+        shown: object = {"truth": report, "labels": judged, "ranking": ranking}
+        if judged is None:
+            shown = report
+        elif report is None:
+            # The labels report has no ranking field of its own: it is added beside.
+            shown = {**msgspec.to_builtins(judged), "ranking": msgspec.to_builtins(ranking)}
         sys.stdout.write(msgspec.json.format(msgspec.json.encode(shown), indent=2).decode())
         sys.stdout.write("\n")
         return
@@ -461,3 +477,37 @@ def backtest_command(
         _report_tables(report, console)
     if judged is not None:
         _label_tables(judged, console)
+    _ranking_table(ranking, console)
+
+
+def _ranking_recall(
+    paths: Sequence[Path], pack: RulePack, alerts: Sequence[Alert], known: Truth | None,
+    verdicts: Labels | None, budget: str | None, model: Path | None,
+) -> list[BudgetRecall]:  # fmt: skip
+    from fraudlink.cli.rank_cmd import budget_of, model_of
+    from fraudlink.detect.ranking.budget import Budget
+    from fraudlink.detect.ranking.gather import budget_recalls, gather
+    from fraudlink.detect.ranking.targets import labels_fraud, truth_fraud
+
+    budgets = [Budget(percent=5), Budget(percent=10)]
+    if budget is not None and (extra := budget_of(budget)) not in budgets:
+        budgets.append(extra)
+    ranker = model_of(model) if model is not None else None
+    fraud = truth_fraud(known) if known is not None else set()
+    if verdicts is not None:
+        fraud |= labels_fraud(verdicts)
+    try:
+        gathered = gather(paths, pack, alerts)
+    except ValueError as exc:
+        raise fail(str(exc)) from exc
+    return budget_recalls(gathered, fraud, budgets, ranker)
+
+
+def _ranking_table(ranking: Sequence[BudgetRecall], target: Console) -> None:
+    table = Table(title="Account ranking: labelled accounts in the top N", title_justify="left")
+    for col in ("budget", "reviewed", "labelled", "recall (rules)", "recall (model)"):
+        table.add_column(col, justify="left" if col == "budget" else "right")
+    for r in ranking:
+        shown = "—" if r.model is None else f"{r.model:.3f}"
+        table.add_row(r.budget, f"{r.reviewed:,}", f"{r.positives:,}", f"{r.rules:.3f}", shown)
+    target.print(table)

@@ -19,7 +19,7 @@ accounts and, beside it, over the *active* ones (with any event besides opening)
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import msgspec
 
@@ -71,6 +71,29 @@ class RuleScore(msgspec.Struct, frozen=True, kw_only=True):
     hits a refund ring while hunting takeovers still points at fraud, not at a customer."""
 
 
+class BudgetRecall(msgspec.Struct, frozen=True, kw_only=True):
+    """How many labelled accounts an analyst reviewing the top ``reviewed`` would find."""
+
+    budget: str
+    reviewed: int
+    positives: int
+    rules: float
+    """Recall of the default (rule evidence) ranking."""
+    model: float | None = None
+    """Recall of the learned ranker, when one was given."""
+
+
+def recall_at(ranked: Sequence[str], wanted: set[str], n: int) -> float:
+    """Share of ``wanted`` among the first ``n`` of ``ranked``.
+
+    >>> recall_at(["a", "b", "c"], {"a", "c"}, 2)
+    0.5
+    """
+    if not wanted:
+        return 0.0
+    return round(len(set(ranked[:n]) & wanted) / len(wanted), 4)
+
+
 class BacktestReport(msgspec.Struct, frozen=True, kw_only=True):
     events: int
     alerts: int
@@ -82,6 +105,8 @@ class BacktestReport(msgspec.Struct, frozen=True, kw_only=True):
     lookalikes_flagged: dict[str, list[str]]
     unlabelled_flagged: int
     late_events: int = 0
+    ranking: list[BudgetRecall] = []
+    """Recall of the account rankings at review budgets (filled by the backtest command)."""
 
 
 def positives(truth: Truth) -> dict[str, set[str]]:

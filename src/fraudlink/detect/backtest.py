@@ -6,8 +6,12 @@ the victim-protection rule exists to find the payer, not to accuse them.
 
 An account is *flagged* when one of its alerts scores at least the pack's
 ``flag_at``; its *predicted typology* is that of the heaviest rule that hit it. For
-typology T, precision is the share of accounts predicted T that are labelled T, and
-recall the share of accounts labelled T that are predicted T. Per rule, every
+typology T, recall is the share of accounts labelled T that are flagged, and
+precision the share of accounts predicted T that are labelled fraud: laundering
+patterns overlap (a gather-scatter hub is a fan-in too, a layering account passes
+money through), and a rule that finds a launderer by another of his patterns has
+not raised a false alarm. Typologies with neither labelled accounts nor predictions
+are left out of the report. Per rule, every
 account the rule alerted on counts, whatever the score. Honest look-alikes that get
 flagged are listed by name: they are the false alarms that matter most.
 
@@ -119,10 +123,22 @@ def positives(truth: Truth) -> dict[str, set[str]]:
     return out
 
 
-def _score(predicted: set[str], wanted: set[str], active: set[str] | None = None) -> Score:
-    tp = len(predicted & wanted)
+def _score(
+    predicted: set[str],
+    wanted: set[str],
+    active: set[str] | None = None,
+    found: set[str] | None = None,
+    good: set[str] | None = None,
+) -> Score:
+    """``found`` (default ``predicted``) counts towards recall; ``good`` (default
+    ``wanted``) towards precision."""
+    found = predicted if found is None else found
+    good = wanted if good is None else good
+    tp = len(found & wanted)
     live = wanted & active if active is not None else None
-    precision = tp / len(predicted) if predicted else (1.0 if not wanted else 0.0)
+    precision = (
+        len(predicted & good) / len(predicted) if predicted else (1.0 if not wanted else 0.0)
+    )
     recall = tp / len(wanted) if wanted else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return Score(
@@ -133,7 +149,7 @@ def _score(predicted: set[str], wanted: set[str], active: set[str] | None = None
         recall=round(recall, 4),
         f1=round(f1, 4),
         active_positives=len(live) if live is not None else None,
-        recall_active=round(len(predicted & live) / len(live), 4) if live else None,
+        recall_active=round(len(found & live) / len(live), 4) if live else None,
     )
 
 
@@ -151,9 +167,11 @@ def backtest(
 ) -> BacktestReport:
     """Pure scoring: alerts and labels in, a report out."""
     alerts = list(alerts)
-    weight = {r.id: r.weight for r in pack.rules}
-    order = {r.id: i for i, r in enumerate(pack.rules)}
-    typology = {r.id: r.spec.typology for r in pack.rules}
+    named = [(r.id, r.weight, r.spec.typology) for r in pack.rules]
+    named += [(r.id, r.weight, r.typology) for r in pack.ledger]
+    weight = {rule_id: w for rule_id, w, _ in named}
+    order = {rule_id: i for i, (rule_id, _, _) in enumerate(named)}
+    typology = {rule_id: t for rule_id, _, t in named}
     best_score: dict[str, int] = defaultdict(int)
     heaviest: dict[str, str] = {}
     by_rule: dict[str, set[str]] = defaultdict(set)
@@ -173,17 +191,21 @@ def backtest(
         predicted[typology.get(heaviest[account], "")].add(account)
     wanted = positives(truth)
     involved = set().union(*wanted.values())
-    typologies = {t: _score(predicted.get(t, set()), wanted[t], active) for t in POSITIVE_ROLES}
+    typologies = {
+        t: _score(predicted.get(t, set()), wanted[t], active, found=flagged, good=involved)
+        for t in POSITIVE_ROLES
+        if wanted[t] or predicted.get(t)
+    }
     rules = [
         RuleScore(
-            rule_id=r.id,
-            typology=r.spec.typology,
-            alerts=alerts_by_rule.get(r.id, 0),
-            accounts=len(by_rule.get(r.id, set())),
-            score=_score(by_rule.get(r.id, set()), wanted.get(r.spec.typology, set()), active),
-            on_any_fraud=_share(by_rule.get(r.id, set()), involved),
+            rule_id=rule_id,
+            typology=rule_typology,
+            alerts=alerts_by_rule.get(rule_id, 0),
+            accounts=len(by_rule.get(rule_id, set())),
+            score=_score(by_rule.get(rule_id, set()), wanted.get(rule_typology, set()), active),
+            on_any_fraud=_share(by_rule.get(rule_id, set()), involved),
         )
-        for r in pack.rules
+        for rule_id, _, rule_typology in named
     ]
     lookalikes: dict[str, list[str]] = {}
     for account in sorted(flagged):

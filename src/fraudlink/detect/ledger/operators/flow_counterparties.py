@@ -52,7 +52,8 @@ def counterparty_explosion(
         counts = [float(x) for x in before or []] + [0.0] * (past - len(before or []))
         mean = sum(counts) / past
         sd = math.sqrt(sum((c - mean) ** 2 for c in counts) / past)
-        bar = mean + spec.z * max(sd, 1.0)
+        # Never tighter than a Poisson count at the account's own mean.
+        bar = mean + spec.z * max(sd, math.sqrt(mean), 1.0)
         if n <= bar:
             continue
         start = int(born) + int(k) * window

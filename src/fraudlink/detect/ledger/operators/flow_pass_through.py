@@ -53,7 +53,9 @@ def pass_through(ledger: Ledger, spec: PassThroughLedgerSpec, known: Known) -> I
             FROM {table} l LEFT JOIN {regular} r USING (account, counterparty)
         ),
         i AS (SELECT * FROM flagged WHERE direction = 'in' AND account <> counterparty),
-        o AS (SELECT * FROM flagged WHERE direction = 'out' AND account <> counterparty)
+        o AS (
+            SELECT * FROM flagged WHERE direction = 'out' AND account <> counterparty AND NOT spend
+        )
         SELECT i.account, i.event_id, i.ts_us, i.amount, i.regular, {passed_cols}
         FROM i JOIN o ON o.account = i.account AND o.ts_us > i.ts_us
              AND o.ts_us <= i.ts_us + {longest} AND o.counterparty <> i.counterparty

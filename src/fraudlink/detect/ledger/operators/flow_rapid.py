@@ -42,7 +42,7 @@ def rapid_in_out(ledger: Ledger, spec: RapidInOutSpec, known: Known) -> Iterator
         passed AS (
             SELECT i.account, i.event_id, i.ts_us, i.amount, i.born,
                    sum(o.amount) AS out, max(o.ts_us) AS last
-            FROM i JOIN {table} o ON o.account = i.account AND o.direction = 'out'
+            FROM i JOIN {table} o ON o.account = i.account AND o.direction = 'out' AND NOT o.spend
                  AND o.ts_us > i.ts_us AND o.ts_us <= i.ts_us + $within
                  AND o.counterparty <> i.counterparty
             GROUP BY ALL

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import select
 import sys
+import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -246,7 +247,9 @@ def detect_command(
     try:
         with partial.open("wb") as fh:
             result = _run(paths, pack, _lateness(lateness), quiet, fh)
+            began = time.perf_counter()
             found = _ledger_pass(paths, pack, quiet)
+            ledger_seconds = time.perf_counter() - began
             fh.write(b"".join(msgspec.json.encode(a) + b"\n" for a in found))
         result.alerts.extend(found)
         partial.replace(out)
@@ -264,6 +267,11 @@ def detect_command(
     if quiet:
         return
     _summary(result, console)
+    if pack.ledger:
+        console.print(
+            f"ledger rules: {count_of(len(found), 'alert')} from {len(pack.ledger)} rules "
+            f"over the whole ledger in {ledger_seconds:.1f} s"
+        )
     render_alerts(result.alerts, console, top)
     console.print(f"Alerts written to [bold]{escape(str(out))}[/]")
 

@@ -15,7 +15,7 @@ from fraudlink.cli.app import app, console, fail
 from fraudlink.cli.node_cmd import HomeOpt, PlainOpt, load_node
 from fraudlink.exchange.node import Node, NodeError
 from fraudlink.exchange.routes import RouteError
-from fraudlink.freeze import holdings, service
+from fraudlink.freeze import case_scope, holdings, service
 from fraudlink.model.money import format_money, to_minor
 from fraudlink.store import FreezeRecord, MessageRecord
 
@@ -62,6 +62,8 @@ def request_command(
         raise fail(escape(str(exc)), "--amount like 48,000.00; --deadline like "
                    "2026-11-30T18:00+08:00") from exc  # fmt: skip
     try:
+        if case is not None:
+            case_scope.check_freeze(node, case, account, to)
         freeze, message = service.request(node, to, account, minor, currency, basis, until, case)
     except (NodeError, RouteError) as exc:
         raise fail(escape(str(exc))) from exc

@@ -22,7 +22,7 @@ from fraudlink.cases import package, referral
 from fraudlink.exchange import outbox
 from fraudlink.exchange.node import Node, NodeError
 from fraudlink.exchange.routes import RouteError
-from fraudlink.freeze import service
+from fraudlink.freeze import case_scope, service
 from fraudlink.interop import source
 from fraudlink.investigate import evidence
 from fraudlink.investigate.evidence import EvidenceError
@@ -215,6 +215,7 @@ async def request_freeze(
     if not security.same(staff.session.csrf_token, csrf):
         return Response("forged request refused\n", status_code=403)
     try:
+        await run_in_threadpool(case_scope.check_freeze, node, case_id, account, platform)
         minor = to_minor(amount, "CNY")
         freeze, _ = service.request(node, platform, account, minor, "CNY", basis,
                                     node.clock() + timedelta(days=days), case_id)  # fmt: skip

@@ -1,9 +1,12 @@
 """Checking a staff login: password, then TOTP, with throttling and an audit entry each time.
 
 After ``FREE_FAILURES`` failed attempts an account is locked for one minute, doubling with
-every further failure up to an hour, whatever the IP: guessing is slow from anywhere,
-and the owner can still log in after the lock lapses. The answer never says which part
-was wrong (unknown user, bad password or bad code), so it reveals nothing to a guesser.
+every further failure up to an hour: guessing is slow from anywhere. The lock does not
+stop an address the user has logged in from before (``known_source``): otherwise anyone
+who knows a user name could keep its owner out. Guessers from one address are slowed
+before that by the web layer's per-address backoff (``fraudlink.web.login_guard``).
+The answer never says which part was wrong (unknown user, bad password or bad code),
+so it reveals nothing to a guesser.
 """
 
 from __future__ import annotations
@@ -38,10 +41,10 @@ def lock_for(failures: int) -> timedelta:
 
 def authenticate(
     store: Store, org: str, username: str, password: str, code: str, now: datetime,
-    source: str = "",
+    source: str = "", known_source: bool = False,
 ) -> LoginResult:  # fmt: skip
     user = store.get_user(org, username)
-    result = _check(store, user, org, username, password, code, now)
+    result = _check(store, user, org, username, password, code, now, known_source)
     detail = {"reason": result.reason, "source": source}
     store.append_audit(f"{username}@{org}", "login.ok" if result.ok else "login.failed",
                        f"{username}@{org}", detail)  # fmt: skip
@@ -50,14 +53,14 @@ def authenticate(
 
 def _check(
     store: Store, user: UserRecord | None, org: str, username: str, password: str, code: str,
-    now: datetime,
+    now: datetime, known_source: bool = False,
 ) -> LoginResult:  # fmt: skip
     if user is None:
         passwords.verify_password(_DUMMY_HASH, password)
         return LoginResult(False, None, "unknown_user")
     if user.disabled:
         return LoginResult(False, user, "disabled")
-    if user.locked_until is not None and now < user.locked_until:
+    if user.locked_until is not None and now < user.locked_until and not known_source:
         return LoginResult(False, user, "locked", user.locked_until)
     good, rehashed = passwords.verify_password(user.password_hash, password)
     step = totp.accept(user.totp_secret, code, now, user.totp_last_step) if (

@@ -16,6 +16,7 @@ from fraudlink.detect.live import tune_gc_for_latency
 from fraudlink.exchange.keys import KeyFileError
 from fraudlink.exchange.node import NodeError
 from fraudlink.web.app import create_app
+from fraudlink.web.serving import proxy_options
 from fraudlink.web.settings import Settings
 from fraudlink.web.workers import serve_workers
 
@@ -47,11 +48,23 @@ def serve_command(
             "and refusals either way); off saves a few per cent of CPU per request."
         ),
     ] = True,
+    trusted_proxy: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--trusted-proxy",
+            help="A reverse proxy (address or network) whose X-Forwarded-For is believed; "
+            "repeat for several. None by default: the peer's own address counts.",
+        ),
+    ] = None,
     plain: PlainOpt = False,
 ) -> None:
     """Serve this node's inbox: receive sealed messages, answer with signed receipts."""
     if (certfile is None) != (keyfile is None):
         raise fail("give both --certfile and --keyfile for HTTPS, or neither")
+    try:
+        proxies = proxy_options(trusted_proxy or [])
+    except ValueError as exc:
+        raise fail(escape(str(exc))) from exc
     settings = Settings(home=home, passphrase=read_passphrase(plain), pump_every=pump_every,
                         tls=certfile is not None, events=events, workers=workers)  # fmt: skip
     try:
@@ -68,6 +81,7 @@ def serve_command(
         "access_log": access_log,
         "ssl_certfile": str(certfile) if certfile else None,
         "ssl_keyfile": str(keyfile) if keyfile else None,
+        **proxies,
     }
     if workers > 1:
         del application  # each worker builds its own

@@ -82,6 +82,20 @@ class SessionRecords:
             )  # fmt: skip
         return done.rowcount
 
+    def has_logged_in_from(self, org: str, username: str, source: str) -> bool:
+        """Whether ``username`` ever opened a session from ``source`` (an address)."""
+        if not source:
+            return False
+        with self._tx() as conn:
+            row = conn.execute(
+                select(sessions.c.token_sha256).where(
+                    sessions.c.org == org,
+                    sessions.c.username == username,
+                    sessions.c.source == source,
+                ).limit(1)
+            ).first()
+        return row is not None
+
     def purge_sessions(self, before: datetime) -> int:
         """Forget sessions that expired before ``before``."""
         with self._tx() as conn:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -16,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 
 from fraudlink.exchange import outbox
 from fraudlink.exchange.node import Node
+from fraudlink.portal.uploads import MAX_FILE, MAX_FILES
 from fraudlink.store.audit_batch import AuditBatch
 from fraudlink.web import (
     account_routes,
@@ -28,7 +30,10 @@ from fraudlink.web import (
     portal_routes,
     referral_routes,
 )
+from fraudlink.web.body_limit import BodyLimit
 from fraudlink.web.deps import ForbiddenError, LoginRequiredError
+from fraudlink.web.login_guard import LoginGuard
+from fraudlink.web.noise_audit import NoiseAudit
 from fraudlink.web.page_bodies import PageBodies
 from fraudlink.web.payee_routes import PayeeState
 from fraudlink.web.queue_cache import QueueCache
@@ -68,6 +73,7 @@ def create_app(settings: Settings) -> FastAPI:
         stop.set()
         for worker in workers:
             worker.join(timeout=30)
+        app.state.noise.flush()  # the counts of refused noise still open
         app.state.audit.close()  # after the requests in flight: their entries are written
 
     app = FastAPI(title=f"fraudlink node {node.info.org}", version="1",
@@ -77,11 +83,20 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.payee = payee
     app.state.report_limit = portal_routes.RateLimit(settings.workers)
+    app.state.payee_limits = payee_routes.PayeeLimits()
+    app.state.login_guard = LoginGuard()
+    app.state.noise = NoiseAudit(time.monotonic)
     app.state.queue_cache = QueueCache(settings.queue_cache_seconds)
     app.state.audit = AuditBatch(node.store, linger=settings.audit_linger)
     app.state.page_bodies = PageBodies()
     app.state.case_pages = PageBodies(size=128)  # per viewer: the body in its frame
     app.add_middleware(SecurityHeaders, tls=settings.tls)
+    # Bodies are cut at their limit as they stream in, chunked or not.
+    app.add_middleware(BodyLimit, limits={
+        "/report": MAX_FILE * MAX_FILES + 1024 * 1024,
+        "/exchange/v1/inbox": settings.max_envelope_bytes,
+        "/": 1024 * 1024,  # every form and API call of the console
+    })  # fmt: skip
     # The busiest first: a request is matched against each route in turn, at about 15 µs
     # a route, and the case page came 20th. No two routes share a path and method.
     app.include_router(payee_routes.router)

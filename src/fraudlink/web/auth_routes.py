@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -10,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fraudlink.auth.login import authenticate
 from fraudlink.web import security, sessions
 from fraudlink.web.deps import NodeDep, StaffDep
+from fraudlink.web.login_guard import LoginGuard
 from fraudlink.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -62,11 +64,24 @@ def login(
             store.append_audit(username or "?", "login.failed", f"{username}@{node.info.org}",
                                {"reason": "csrf", "source": source})  # fmt: skip
         return _login_page(request, _safe_next(next), "The form expired; please try again.", 403)
+    guard: LoginGuard = request.app.state.login_guard
+    tick = time.monotonic()
+    wait = guard.wait_s(source, tick)
+    if wait:
+        request.app.state.noise.refused(node, "login.throttled", source, {"user": username})
+        page = _login_page(request, _safe_next(next), GENERIC, 429)
+        page.headers["Retry-After"] = str(wait)
+        return page
     now = node.clock()
     with node.store() as store:
-        result = authenticate(store, node.info.org, username, password, code, now, source)
+        known = store.has_logged_in_from(node.info.org, username, source)
+        result = authenticate(
+            store, node.info.org, username, password, code, now, source, known_source=known
+        )
         if not result.ok or result.user is None:
+            guard.failed(source, tick)
             return _login_page(request, _safe_next(next), GENERIC, 401)
+        guard.succeeded(source)
         settings = request.app.state.settings
         token, _ = sessions.open_session(store, result.user, now, settings.session_lifetime, source)
     response = RedirectResponse(_safe_next(next), status_code=303)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
-from collections import defaultdict, deque
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -23,6 +22,7 @@ from fraudlink.portal.texts import LANGS, TEXTS
 from fraudlink.portal.uploads import MAX_FILE, MAX_FILES
 from fraudlink.web import security
 from fraudlink.web.deps import NodeDep
+from fraudlink.web.rate_limits import SlidingLimit
 from fraudlink.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -31,8 +31,9 @@ WINDOW_S = 600.0
 ROWS = 3
 
 
-class RateLimit:
-    """Reports per address within WINDOW_S, counted in this process.
+class RateLimit(SlidingLimit):
+    """Reports per address within WINDOW_S, counted in this process, bounded and
+    expiring (:mod:`fraudlink.web.rate_limits`).
 
     With ``serve --workers N`` each worker counts only the reports it took, so each
     allows its share, rounded up: an address gets at most N × ceil(PER_ADDRESS / N)
@@ -40,17 +41,8 @@ class RateLimit:
     """
 
     def __init__(self, workers: int = 1) -> None:
-        self.seen: dict[str, deque[float]] = defaultdict(deque)
-        self.per_address = -(-PER_ADDRESS // max(1, workers))
-
-    def allow(self, who: str, now: float) -> bool:
-        times = self.seen[who]
-        while times and times[0] < now - WINDOW_S:
-            times.popleft()
-        if len(times) >= self.per_address:
-            return False
-        times.append(now)
-        return True
+        super().__init__(-(-PER_ADDRESS // max(1, workers)), WINDOW_S)
+        self.per_address = self.per
 
 
 def _lang(lang: str | None) -> str:

@@ -179,9 +179,9 @@ def _gather_scatter(
             payees = {int(dst[o]) for o in window_outs}
             money_out = float(sum(amount[o] for o in window_outs))
             fan = min(len(payers), len(payees))
-            if fan >= spec.min_middle and money_out >= spec.min_retained * money_in:
-                if best is None or fan > best[0]:
-                    best = (fan, i, end)
+            passed = money_out >= spec.min_retained * money_in
+            if fan >= spec.min_middle and passed and (best is None or fan > best[0]):
+                best = (fan, i, end)
             first = int(src[k])
             payers[first] -= 1
             if payers[first] == 0:

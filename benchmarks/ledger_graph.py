@@ -92,7 +92,12 @@ def main() -> None:
                 Known(),
             ),
             ("layering", graph_layers.layering, schema.LayeringSpec(), Known()),
-            ("community_flow", graph_communities.community_flow, schema.CommunityFlowSpec(), Known()),
+            (
+                "community_flow",
+                graph_communities.community_flow,
+                schema.CommunityFlowSpec(),
+                Known(),
+            ),
             (
                 "risk_propagation",
                 graph_risk.risk_propagation,

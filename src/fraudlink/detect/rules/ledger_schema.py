@@ -159,7 +159,8 @@ class ScatterGatherSpec(_LedgerOp, frozen=True, kw_only=True, tag="scatter_gathe
     all pay one sink within ``within``. ``gather_scatter``: at least ``min_middle``
     payers into one account that pays at least ``min_middle`` payees on, the
     outflows following the inflows within ``within`` and carrying ``min_retained``
-    of the money. Pairs paid in ``regular_after`` or more distinct periods of
+    of the money, and the hub's fan beyond the robust fence (``z``) of every
+    account's. Pairs paid in ``regular_after`` or more distinct periods of
     ``within`` (a salary, a tenant's rent) are not part of a fan."""
 
     shape: Literal["scatter_gather", "gather_scatter"] = "scatter_gather"
@@ -167,6 +168,7 @@ class ScatterGatherSpec(_LedgerOp, frozen=True, kw_only=True, tag="scatter_gathe
     min_middle: int = 3
     min_retained: float = 0.5
     regular_after: int = 3
+    z: float = 3.5
 
 
 class LayeringSpec(_LedgerOp, frozen=True, kw_only=True, tag="layering"):

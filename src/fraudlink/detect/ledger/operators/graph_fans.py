@@ -7,8 +7,10 @@ and within ``within`` of the first payment. Every account of the shape is alerte
 
 *gather_scatter*: a hub receives from at least ``min_middle`` payers and, within
 ``within`` of the first of those inflows, pays at least ``min_middle`` payees at
-least ``min_retained`` of what came in. Only the hub is alerted: its payers may be
-the victims.
+least ``min_retained`` of what came in, and the fan (the fewer of its payers and
+payees in that window) stands beyond the robust fence (``z``) of every account's
+widest such window: in a ledger where everyone pays many people, three in and
+three out is ordinary. Only the hub is alerted: its payers may be the victims.
 
 Look-alikes are ordinary because they repeat: a payroll pays the same employees
 every month, tenants pay the same landlord. Pairs paid in ``regular_after`` or more
@@ -34,7 +36,7 @@ from fraudlink.detect.ledger.operators.graph_edges import (
     regular_mask,
     regular_pairs,
 )
-from fraudlink.detect.ledger.operators.population import strength
+from fraudlink.detect.ledger.operators.population import robust_fence, strength
 from fraudlink.detect.ledger.run import Known, operator
 from fraudlink.detect.rules.ledger_schema import ScatterGatherSpec
 
@@ -159,9 +161,11 @@ def _gather_scatter(
     outgoing: dict[int, list[int]],
 ) -> Iterator[Finding]:
     ts, amount, src, dst = edges.ts, edges.amount, edges.src, edges.dst
+    widest = dict.fromkeys(range(len(edges.names)), 0)
+    candidates: dict[int, tuple[int, int, int]] = {}
     for hub in sorted(incoming):
         ins, outs = incoming[hub], outgoing.get(hub, [])
-        if len(ins) < spec.min_middle or len(outs) < spec.min_middle:
+        if not outs:
             continue
         out_ts = [int(ts[k]) for k in outs]
         best: tuple[int, int, int] | None = None  # (score, start index, end time)
@@ -179,6 +183,7 @@ def _gather_scatter(
             payees = {int(dst[o]) for o in window_outs}
             money_out = float(sum(amount[o] for o in window_outs))
             fan = min(len(payers), len(payees))
+            widest[hub] = max(widest[hub], fan)
             passed = money_out >= spec.min_retained * money_in
             if fan >= spec.min_middle and passed and (best is None or fan > best[0]):
                 best = (fan, i, end)
@@ -188,18 +193,25 @@ def _gather_scatter(
                 del payers[first]
             money_in -= float(amount[k])
         if best is not None:
-            yield _gather_finding(ledger, edges, spec, hub, ins, outs, out_ts, best)
+            candidates[hub] = best
+    # How wide an account's widest in-and-out window is, against every account's.
+    fence = robust_fence(list(widest.values()), spec.z, floor=spec.min_middle - 0.5)
+    for hub, best in sorted(candidates.items()):
+        if best[0] > fence:
+            ins, outs = incoming[hub], outgoing[hub]
+            out_ts = [int(ts[k]) for k in outs]
+            yield _gather_finding(ledger, edges, hub, ins, outs, out_ts, best, fence)
 
 
 def _gather_finding(
     ledger: Ledger,
     edges: Edges,
-    spec: ScatterGatherSpec,
     hub: int,
     ins: list[int],
     outs: list[int],
     out_ts: list[int],
     best: tuple[int, int, int],
+    fence: float,
 ) -> Finding:
     names = edges.names
     fan, i, end = best
@@ -228,8 +240,9 @@ def _gather_finding(
             "gathered": ledger.money(money_in),
             "scattered": ledger.money(money_out),
             "passed_share": round(money_out / money_in, 3) if money_in else None,
+            "fence": round(fence, 2),
         },
         event_ids=tuple(edges.event_ids[k] for k in [*window_ins, *window_outs]),
-        strength=strength(float(fan), float(spec.min_middle)),
+        strength=strength(float(fan), fence),
         linked=tuple(names[n] for n in [*payers, *payees] if n != hub)[:_MAX_LINKED],
     )

@@ -75,31 +75,43 @@ def _follow(
     stack.end = max(int(edges.ts[k]) for k in used)
     while len(frontier) >= spec.min_width and len(stack.layers) < _MAX_DEPTH:
         if len(frontier) > _MAX_LAYER:
-            break
+            stack.layers.clear()  # not a stack: the money spread into the economy
+            return stack
         seen.update(frontier)
+        layer: list[int] = []
         nxt: dict[int, tuple[int, float]] = {}
-        passed = 0.0
+        feeders: dict[int, set[int]] = {}
+        received = passed = 0.0
         hops: list[int] = []
-        for node, (arrived, _) in frontier.items():
+        for node, (arrived, got) in sorted(frontier.items()):
             mine = outgoing.get(node, [])
             times = out_ts.get(node, [])
-            for k in mine[bisect_right(times, arrived) : bisect_right(times, deadline)]:
+            onward = [
+                k
+                for k in mine[bisect_right(times, arrived) : bisect_right(times, deadline)]
+                if int(edges.dst[k]) not in seen
+            ]
+            sent = sum(float(edges.amount[k]) for k in onward)
+            if sent < spec.min_retained * got:
+                continue  # this member kept the money: the stack does not go on through it
+            layer.append(node)
+            received += got
+            passed += min(sent, got)
+            hops.extend(onward)
+            for k in onward:
                 to = int(edges.dst[k])
-                if to in seen:
-                    continue
-                passed += float(edges.amount[k])
-                hops.append(k)
-                at, got = nxt.get(to, (int(edges.ts[k]), 0.0))
-                nxt[to] = (min(at, int(edges.ts[k])), got + float(edges.amount[k]))
-        received = sum(got for _, got in frontier.values())
-        if passed < spec.min_retained * received:
+                feeders.setdefault(to, set()).add(node)
+                at, had = nxt.get(to, (int(edges.ts[k]), 0.0))
+                nxt[to] = (min(at, int(edges.ts[k])), had + float(edges.amount[k]))
+        if len(layer) < spec.min_width:
             break
-        stack.layers.append(sorted(frontier))
+        stack.layers.append(layer)
         stack.received.append(received)
         stack.passed.append(passed)
         stack.event_ids.extend(hops)
         stack.end = max([stack.end, *(int(edges.ts[k]) for k in hops)])
-        frontier = nxt
+        # A stack converges layer to layer; a tree of ordinary spending only spreads.
+        frontier = {to: v for to, v in nxt.items() if len(feeders[to]) >= 2}
     return stack
 
 

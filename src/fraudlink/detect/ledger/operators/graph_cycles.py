@@ -178,6 +178,7 @@ def _finding(ledger: Ledger, edges: Edges, node: int, c: tuple[int, ...], count:
             "cycles": count,
         },
         event_ids=tuple(edges.event_ids[k] for k in c),
-        strength=strength(float(count), 1.0),
+        # A 2-cycle once is at the threshold; a longer ring, or a repeated one, past it.
+        strength=strength(float(count * (len(c) - 1)), 1.0),
         linked=tuple(names[m] for m in members if m != node),
     )

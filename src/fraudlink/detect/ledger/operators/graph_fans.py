@@ -41,6 +41,9 @@ from fraudlink.detect.ledger.run import Known, operator
 from fraudlink.detect.rules.ledger_schema import ScatterGatherSpec
 
 _MAX_LINKED = 30
+# Onward payments of an intermediary looked at per inflow: a mule pays on at once; an
+# exchange with thousands of payouts a week is no intermediary of a fan.
+_MAX_ONWARD = 50
 
 
 def _by_account(edges: Edges, keep: np.ndarray, side: np.ndarray) -> dict[int, list[int]]:
@@ -82,7 +85,7 @@ def _scatter_gather(
         out_ts = [int(ts[k]) for k in outs]
         for k1 in ins:
             lo = bisect_right(out_ts, int(ts[k1]))
-            hi = bisect_right(out_ts, int(ts[k1]) + within)
+            hi = min(bisect_right(out_ts, int(ts[k1]) + within), lo + _MAX_ONWARD)
             for k2 in outs[lo:hi]:
                 if dst[k2] != src[k1] and amount[k2] >= spec.min_retained * amount[k1]:
                     legs.setdefault((int(src[k1]), int(dst[k2])), []).append((k1, k2))
@@ -169,28 +172,31 @@ def _gather_scatter(
             continue
         out_ts = [int(ts[k]) for k in outs]
         best: tuple[int, int, int] | None = None  # (score, start index, end time)
+        # Two sliding windows, in and out, each moved forward once: linear in transfers.
         payers: Counter[int] = Counter()
-        money_in = 0.0
-        j = 0
+        payees: Counter[int] = Counter()
+        money_in = money_out = 0.0
+        j = lo = hi = 0
         for i, k in enumerate(ins):
             end = int(ts[k]) + within
             while j < len(ins) and int(ts[ins[j]]) <= end:
                 payers[int(src[ins[j]])] += 1
                 money_in += float(amount[ins[j]])
                 j += 1
-            lo, hi = bisect_right(out_ts, int(ts[k])), bisect_right(out_ts, end)
-            window_outs = outs[lo:hi]
-            payees = {int(dst[o]) for o in window_outs}
-            money_out = float(sum(amount[o] for o in window_outs))
+            while hi < len(outs) and out_ts[hi] <= end:
+                payees[int(dst[outs[hi]])] += 1
+                money_out += float(amount[outs[hi]])
+                hi += 1
+            while lo < hi and out_ts[lo] <= int(ts[k]):
+                _drop(payees, int(dst[outs[lo]]))
+                money_out -= float(amount[outs[lo]])
+                lo += 1
             fan = min(len(payers), len(payees))
             widest[hub] = max(widest[hub], fan)
             passed = money_out >= spec.min_retained * money_in
             if fan >= spec.min_middle and passed and (best is None or fan > best[0]):
                 best = (fan, i, end)
-            first = int(src[k])
-            payers[first] -= 1
-            if payers[first] == 0:
-                del payers[first]
+            _drop(payers, int(src[k]))
             money_in -= float(amount[k])
         if best is not None:
             candidates[hub] = best
@@ -201,6 +207,12 @@ def _gather_scatter(
             ins, outs = incoming[hub], outgoing[hub]
             out_ts = [int(ts[k]) for k in outs]
             yield _gather_finding(ledger, edges, hub, ins, outs, out_ts, best, fence)
+
+
+def _drop(counts: Counter[int], key: int) -> None:
+    counts[key] -= 1
+    if counts[key] == 0:
+        del counts[key]
 
 
 def _gather_finding(

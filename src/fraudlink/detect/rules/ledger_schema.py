@@ -143,54 +143,68 @@ class BehaviourShiftSpec(_LedgerOp, frozen=True, kw_only=True, tag="behaviour_sh
 class CycleSpec(_LedgerOp, frozen=True, kw_only=True, tag="cycle"):
     """Money that returns to where it started: a time-ordered path of
     ``min_length``..``max_length`` distinct accounts ending at its origin within
-    ``within``, each hop keeping at least ``min_retained`` of the amount before it."""
+    ``within``, each hop keeping at least ``min_retained`` of the amount before it.
+    A 2-cycle of a pair that paid each other both ways in ``regular_after`` or more
+    distinct periods of ``within`` (a family, flatmates) is not counted."""
 
     min_length: int = 2
     max_length: int = 8
     within: Duration = "30d"
     min_retained: float = 0.5
+    regular_after: int = 3
 
 
 class ScatterGatherSpec(_LedgerOp, frozen=True, kw_only=True, tag="scatter_gather"):
     """``scatter_gather``: one source pays at least ``min_middle`` intermediaries who
     all pay one sink within ``within``. ``gather_scatter``: at least ``min_middle``
-    payers into one account that pays at least ``min_middle`` payees on."""
+    payers into one account that pays at least ``min_middle`` payees on, the
+    outflows following the inflows within ``within`` and carrying ``min_retained``
+    of the money, and the hub's fan beyond the robust fence (``z``) of every
+    account's. Pairs paid in ``regular_after`` or more distinct periods of
+    ``within`` (a salary, a tenant's rent) are not part of a fan."""
 
     shape: Literal["scatter_gather", "gather_scatter"] = "scatter_gather"
     within: Duration = "14d"
     min_middle: int = 3
     min_retained: float = 0.5
+    regular_after: int = 3
+    z: float = 3.5
 
 
 class LayeringSpec(_LedgerOp, frozen=True, kw_only=True, tag="layering"):
     """Stacked layers: money passes through at least ``min_layers`` successive sets
     of at least ``min_width`` accounts (a bipartite stack), each layer passing on
-    ``min_retained`` of what it got within ``within`` of the first hop."""
+    ``min_retained`` of what it got within ``within`` of the first hop. Pairs paid
+    in ``regular_after`` or more distinct periods of ``within`` are left out."""
 
     min_layers: int = 2
     min_width: int = 2
     within: Duration = "14d"
     min_retained: float = 0.5
+    regular_after: int = 3
 
 
 class CommunityFlowSpec(_LedgerOp, frozen=True, kw_only=True, tag="community_flow"):
     """Communities of the transfer graph (Leiden) whose flow is unusual against the
-    other communities: money passed through rather than spent, beyond the
-    population's ``quantile``, in a community of ``min_size``..``max_size`` accounts."""
+    other communities: money passed through rather than spent (the larger of
+    money in and out over what the community kept), beyond the robust fence
+    (``z``) of the population of communities, in one of ``min_size``..``max_size``
+    accounts."""
 
-    quantile: float = 0.99
+    z: float = 3.5
     min_size: int = 3
     max_size: int = 60
 
 
 class RiskPropagationSpec(_LedgerOp, frozen=True, kw_only=True, tag="risk_propagation"):
     """Risk spread from known-bad accounts along the money (personalised PageRank
-    from the seeds): accounts above the population's ``quantile`` of propagated risk.
-    Seeds are the accounts given as known bad and those other ledger rules of the
-    pack hit with a weight of at least ``seed_weight``."""
+    from the seeds, weighted by amount): accounts beyond the robust fence (``z``) of
+    propagated risk among the accounts it reaches, seeds excepted. Seeds are the
+    accounts given as known bad and those other ledger rules of the pack hit with
+    a weight of at least ``seed_weight``."""
 
     damping: float = 0.85
-    quantile: float = 0.995
+    z: float = 3.5
     seed_weight: float = 0.6
     max_seeds: int = 10_000
 

@@ -10,6 +10,11 @@ from fraudlink.detect.ledger.operators import (
     flow_pass_through,
     flow_rapid,
     flow_structuring,
+    graph_communities,
+    graph_cycles,
+    graph_fans,
+    graph_layers,
+    graph_risk,
 )
 
 __all__ = [
@@ -19,4 +24,9 @@ __all__ = [
     "flow_pass_through",
     "flow_rapid",
     "flow_structuring",
+    "graph_communities",
+    "graph_cycles",
+    "graph_fans",
+    "graph_layers",
+    "graph_risk",
 ]

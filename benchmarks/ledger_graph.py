@@ -1,13 +1,14 @@
 """Speed of the graph ledger operators on a random ledger of the external benchmark's size.
 
-A random ledger (default 12,000 accounts, 200,000 completed transfers over 180 days,
+A random ledger (default 12,000 accounts, 200,000 completed transfers over 180 days (``--days``),
 amounts log-normal around $300, payees drawn with a heavy tail so some accounts are
 hubs) is written as canonical events once, loaded through ``load_ledger`` like a
 user's files, and every graph operator is run on it with its default parameters;
 risk propagation starts from 50 random seeds. Prints a table: operator, accounts,
 transfers, seconds, findings.
 
-    PYTHONPATH=src python benchmarks/ledger_graph.py [--accounts 12000] [--transfers 200000]
+    PYTHONPATH=src python benchmarks/ledger_graph.py \\
+        [--accounts 12000] [--transfers 200000] [--days 180]
 """
 
 from __future__ import annotations
@@ -37,14 +38,14 @@ from fraudlink.model.events import WalletTransfer
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 
 
-def random_ledger(folder: Path, accounts: int, transfers: int, seed: int) -> Ledger:
+def random_ledger(folder: Path, accounts: int, transfers: int, seed: int, span_days: int) -> Ledger:
     rng = np.random.default_rng(seed)
     src = rng.integers(0, accounts, transfers)
     # Zipf-like payees: a few merchants and hubs, a long tail of people.
     dst = np.minimum((rng.pareto(1.2, transfers) * accounts / 50).astype(int), accounts - 1)
     dst = np.where(dst == src, (dst + 1) % accounts, dst)
     amount = np.maximum(rng.lognormal(np.log(300_00), 1.0, transfers).astype(int), 1)
-    seconds = np.sort(rng.integers(0, 180 * 86_400, transfers))
+    seconds = np.sort(rng.integers(0, span_days * 86_400, transfers))
     events = []
     for n in range(transfers):
         ts = T0 + timedelta(seconds=int(seconds[n]))
@@ -75,10 +76,11 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=12_000)
     parser.add_argument("--transfers", type=int, default=200_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--days", type=int, default=180, help="time the transfers span")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         began = time.perf_counter()
-        ledger = random_ledger(Path(tmp), args.accounts, args.transfers, args.seed)
+        ledger = random_ledger(Path(tmp), args.accounts, args.transfers, args.seed, args.days)
         print(f"built and loaded the ledger in {time.perf_counter() - began:.1f} s")
         rng = np.random.default_rng(args.seed)
         seeds = frozenset(f"a{int(i):05d}" for i in rng.integers(0, args.accounts, 50))

@@ -93,8 +93,12 @@ def _run(command: list[str]) -> None:
         sys.exit(f"{' '.join(command[3:])} failed:\n{proc.stderr}")
 
 
-def flag_at(rules: Path | None) -> int:
-    return (load_rules(rules) if rules else builtin_pack()).flag_at
+def pack_settings(rules: Path | None) -> tuple[int, list[str]]:
+    """The pack's ``flag_at`` and its rule ids heaviest first (weight, then pack order)."""
+    pack = load_rules(rules) if rules else builtin_pack()
+    weighted = [(r.weight, r.id) for r in pack.rules] + [(r.weight, r.id) for r in pack.ledger]
+    order = sorted(range(len(weighted)), key=lambda i: (-weighted[i][0], i))
+    return pack.flag_at, [weighted[i][1] for i in order]
 
 
 def run(
@@ -108,7 +112,8 @@ def run(
     data = args.data or args.workdir / "data"
     truth = truth_of(data)
     alerts, timings = ingest_and_detect(sources_of(data), mapping, args.workdir, args.rules)
-    report = score_external(truth, alerts, flag_at=flag_at(args.rules))
+    flag_at, heaviest_first = pack_settings(args.rules)
+    report = score_external(truth, alerts, flag_at=flag_at, heaviest_first=heaviest_first)
     if args.json:
         print(
             json.dumps(
@@ -139,8 +144,8 @@ def markdown(report: ExternalReport) -> str:
     for row in report.typologies:
         precision = "—" if row.precision is None else f"{row.precision:.3f}"
         lines.append(
-            f"| {row.typology} | {row.positives} | {row.found} | {row.recall:.3f}"
-            f" | {row.predicted} | {precision} |"
+            f"| {row.typology} | {row.positives:,} | {row.found:,} | {row.recall:.3f}"
+            f" | {row.predicted:,} | {precision} |"
         )
     precision = "—" if report.precision is None else f"{report.precision:.3f}"
     at = report.recall_at

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import msgspec
 
-from external_pipeline import CLI, flag_at, markdown
+from external_pipeline import CLI, markdown, pack_settings
 from fraudlink.detect.alerts import Alert
 from fraudlink.evaluate.external import score_external
 from fraudlink.evaluate.sim_labels import read_sim_labels
@@ -50,7 +50,10 @@ def main() -> None:
     decoder = msgspec.json.Decoder(Alert)
     with alerts_path.open("rb") as handle:
         alerts = [decoder.decode(line) for line in handle if line.strip()]
-    report = score_external(read_sim_labels(world), alerts, flag_at=flag_at(args.rules))
+    flag_at, heaviest_first = pack_settings(args.rules)
+    report = score_external(
+        read_sim_labels(world), alerts, flag_at=flag_at, heaviest_first=heaviest_first
+    )
     size = f"scale {args.scale}, seed {args.seed}"
     if args.json:
         print(

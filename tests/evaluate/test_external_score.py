@@ -133,3 +133,10 @@ def test_the_heaviest_rule_of_an_account_is_its_highest_score() -> None:
 def test_a_budget_outside_zero_to_one_is_refused() -> None:
     with pytest.raises(ValueError, match="within"):
         recall_at([], [], 10, 1.5)
+
+
+def test_the_pack_order_decides_the_heaviest_rule_before_the_score() -> None:
+    alerts = [alert(["a0"], 90, "fan", "fan_in"), alert(["a0"], 55, "ato", "account_takeover")]
+    assert alerted_accounts(alerts, ["ato", "fan"])["a0"].heaviest_typology == "account_takeover"
+    assert alerted_accounts(alerts, ["fan", "ato"])["a0"].heaviest_typology == "fan_in"
+    assert alerted_accounts(alerts, ["refund"])["a0"].heaviest_typology == "fan_in"

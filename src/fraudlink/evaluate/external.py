@@ -54,7 +54,7 @@ class AlertedAccount(msgspec.Struct, frozen=True, kw_only=True):
     max_score: int
     alerts: int
     heaviest_typology: str
-    """Typology of the rule of the highest-scoring alert (ties: the smallest rule id)."""
+    """Typology of the account's heaviest rule (see :func:`alerted_accounts`)."""
 
 
 class TypologyScore(msgspec.Struct, frozen=True, kw_only=True):
@@ -83,25 +83,35 @@ class ExternalReport(msgspec.Struct, frozen=True, kw_only=True):
     typologies: list[TypologyScore]
 
 
-def alerted_accounts(alerts: Iterable[Alert]) -> dict[str, AlertedAccount]:
-    """Each account named by any alert, with its maximum score and its heaviest rule."""
-    best: dict[str, tuple[int, str, str]] = {}
+def alerted_accounts(
+    alerts: Iterable[Alert], heaviest_first: Sequence[str] = ()
+) -> dict[str, AlertedAccount]:
+    """Each account named by any alert, with its maximum score and its heaviest rule.
+
+    The heaviest rule is the one earliest in ``heaviest_first`` (the pack's rules by
+    weight, then by their order, as ``fraudlink backtest`` ranks them); rules not in
+    it come after, the higher alert score first, then the smaller rule id.
+    """
+    rank = {rule: i for i, rule in enumerate(heaviest_first)}
+    best: dict[str, tuple[tuple[int, int, str], str]] = {}
+    scores: dict[str, int] = {}
     counts: dict[str, int] = {}
     for alert in alerts:
+        key = (rank.get(alert.rule_id, len(rank)), -alert.score, alert.rule_id)
         for account in dict.fromkeys(alert.accounts):
             counts[account] = counts.get(account, 0) + 1
+            scores[account] = max(scores.get(account, alert.score), alert.score)
             seen = best.get(account)
-            mine = (alert.score, alert.rule_id, alert.typology)
-            if seen is None or mine[0] > seen[0] or (mine[0] == seen[0] and mine[1] < seen[1]):
-                best[account] = mine
+            if seen is None or key < seen[0]:
+                best[account] = (key, alert.typology)
     return {
         account: AlertedAccount(
             account=account,
-            max_score=score,
+            max_score=scores[account],
             alerts=counts[account],
             heaviest_typology=typology,
         )
-        for account, (score, _rule, typology) in best.items()
+        for account, (_key, typology) in best.items()
     }
 
 
@@ -135,10 +145,11 @@ def score_external(
     alerts: Iterable[Alert],
     *,
     flag_at: int,
+    heaviest_first: Sequence[str] = (),
     budgets: Sequence[float] = (0.05, 0.10),
 ) -> ExternalReport:
     """Account-level figures of ``alerts`` against ``truth`` (see the module's docstring)."""
-    alerted = alerted_accounts(alerts)
+    alerted = alerted_accounts(alerts, heaviest_first)
     population = truth.population
     labels = {a: t for a, t in truth.labels.items() if a in population and t}
     inside = {a: v for a, v in alerted.items() if a in population}

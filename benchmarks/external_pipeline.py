@@ -23,6 +23,7 @@ import msgspec
 from fraudlink.detect.alerts import Alert
 from fraudlink.detect.rules.loader import builtin_pack, load_rules
 from fraudlink.evaluate.external import ExternalReport, ExternalTruth, score_external
+from fraudlink.evaluate.label_csv import LabelFileError
 
 ROOT = Path(__file__).resolve().parents[1]
 MAPPINGS = ROOT / "examples" / "mappings"
@@ -110,7 +111,10 @@ def run(
 ) -> None:
     """Score one dataset in ``args.data`` (or the generated one) and print the report."""
     data = args.data or args.workdir / "data"
-    truth = truth_of(data)
+    try:
+        truth = truth_of(data)
+    except (OSError, LabelFileError) as exc:
+        sys.exit(f"cannot read the generator's labels in {data}: {exc}")
     alerts, timings = ingest_and_detect(sources_of(data), mapping, args.workdir, args.rules)
     flag_at, heaviest_first = pack_settings(args.rules)
     report = score_external(truth, alerts, flag_at=flag_at, heaviest_first=heaviest_first)

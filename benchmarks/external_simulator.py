@@ -6,6 +6,7 @@ truth, so recall at 5 % and 10 % of accounts sits next to the external rows.
 ``fraudlink backtest`` on the same world gives the per-rule view.
 
     python benchmarks/external_simulator.py --scale small --seed 1
+    python benchmarks/external_simulator.py --profile bank --seed 1   # ledger only
 """
 
 from __future__ import annotations
@@ -27,7 +28,14 @@ from fraudlink.evaluate.sim_labels import read_sim_labels
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", default="small", help="simulate --scale (default: small)")
+    parser.add_argument(
+        "--profile",
+        default="platforms",
+        help="simulate --profile: platforms or bank (default: platforms)",
+    )
+    parser.add_argument(
+        "--scale", default="small", help="simulate --scale, platforms profile (default: small)"
+    )
     parser.add_argument("--seed", type=int, default=1, help="simulate --seed (default: 1)")
     parser.add_argument(
         "--workdir",
@@ -38,11 +46,14 @@ def main() -> None:
     parser.add_argument("--rules", type=Path, help="rule file (default: the built-in pack)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     args = parser.parse_args()
-    world = args.workdir / f"{args.scale}-{args.seed}"
+    bank = args.profile == "bank"
+    name = f"bank-{args.seed}" if bank else f"{args.scale}-{args.seed}"
+    world = args.workdir / name
     if not (world / "manifest.json").exists():
-        simulate = ["simulate", "--scale", args.scale, "--seed", str(args.seed)]
+        shape = ["--profile", "bank"] if bank else ["--scale", args.scale]
+        simulate = ["simulate", *shape, "--seed", str(args.seed)]
         subprocess.run([*CLI, *simulate, "--out", str(world), "-q"], check=True)
-    alerts_path = args.workdir / f"alerts-{args.scale}-{args.seed}.jsonl"
+    alerts_path = args.workdir / f"alerts-{name}.jsonl"
     started = time.perf_counter()
     detect = [*CLI, "detect", str(world / "events.parquet"), "--out", str(alerts_path), "-q"]
     subprocess.run(detect + (["--rules", str(args.rules)] if args.rules else []), check=True)
@@ -54,7 +65,7 @@ def main() -> None:
     report = score_external(
         read_sim_labels(world), alerts, flag_at=flag_at, heaviest_first=heaviest_first
     )
-    size = f"scale {args.scale}, seed {args.seed}"
+    size = f"profile bank, seed {args.seed}" if bank else f"scale {args.scale}, seed {args.seed}"
     if args.json:
         print(
             json.dumps(

@@ -50,3 +50,20 @@ def test_positives_by_role_over_the_non_merchant_accounts(tmp_path: Path) -> Non
         "w4": {"scam_victim"},
     }
     assert got.matches["refund_fraud"] == {"refund_fraud"}
+
+
+def test_a_world_without_an_accounts_table_counts_the_accounts_of_its_people(
+    tmp_path: Path,
+) -> None:
+    truth = {
+        "seed": 1,
+        "scale": "bank",
+        "start": "2026-03-01T00:00:00+00:00",
+        "end": "2026-08-31T00:00:00+00:00",
+        "accounts": {"AC1": {"person_id": "P1", "typology": "refund_fraud", "role": "claimant"}},
+        "identities": {"P1": ["AC1"], "P2": ["AC2", "AC3"]},
+    }
+    (tmp_path / "truth.json").write_text(json.dumps(truth), encoding="utf-8")
+    got = read_sim_labels(tmp_path)
+    assert got.population == {"AC1", "AC2", "AC3"}
+    assert got.labels == {"AC1": {"refund_fraud"}}

@@ -88,11 +88,13 @@ class SessionRecords:
             return False
         with self._tx() as conn:
             row = conn.execute(
-                select(sessions.c.token_sha256).where(
+                select(sessions.c.token_sha256)
+                .where(
                     sessions.c.org == org,
                     sessions.c.username == username,
                     sessions.c.source == source,
-                ).limit(1)
+                )
+                .limit(1)
             ).first()
         return row is not None
 

@@ -56,8 +56,8 @@ def load_edges(ledger: Ledger) -> Edges:
         names=list(index),
         src=np.asarray(src, dtype=np.int64),
         dst=np.asarray(dst, dtype=np.int64),
-        amount=np.asarray([float(r[2]) for r in rows], dtype=np.float64),  # type: ignore[arg-type]
-        ts=np.asarray([int(r[3]) for r in rows], dtype=np.int64),  # type: ignore[call-overload]
+        amount=np.asarray([float(r[2]) for r in rows], dtype=np.float64),
+        ts=np.asarray([int(r[3]) for r in rows], dtype=np.int64),
         event_ids=[str(r[4]) for r in rows],
     )
 

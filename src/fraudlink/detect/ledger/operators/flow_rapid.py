@@ -1,9 +1,10 @@
 """Rapid in-out on a new account: a fresh account that receives money and sends it
 straight on, the life of a rented or freshly opened mule account.
 
-*New* means opened (or, without a registration in the data, first seen after the
-ledger began) at most ``new_within`` before the money arrives. An account present
-from the first day of the data has no known age and is left to the other rules.
+*New* means opened at most ``new_within`` before the money arrives. Without a
+registration in the data an account's age is only known when the data saw at least
+``new_within`` without it first: an account first seen in a ledger's first month has
+no known age (in a 30-day ledger, nearly every account) and is left to the other rules.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def rapid_in_out(ledger: Ledger, spec: RapidInOutSpec, known: Known) -> Iterator
         i AS (
             SELECT l.* , b.born FROM {table} l JOIN born b USING (account)
             WHERE l.direction = 'in' AND l.ts_us <= b.born + $young
-              AND (b.opened OR b.born > $start + $day)
+              AND (b.opened OR b.born > $start + $young)
         ),
         passed AS (
             SELECT i.account, i.event_id, i.ts_us, i.amount, i.born,
@@ -56,7 +57,6 @@ def rapid_in_out(ledger: Ledger, spec: RapidInOutSpec, known: Known) -> Iterator
             "young": young,
             "within": within,
             "start": ledger.start_us,
-            "day": _DAY_US,
             "share": spec.min_share,
             "min": spec.min_transfers,
         },

@@ -17,7 +17,14 @@ import msgspec
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    ProgressColumn,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from fraudlink.cli.app import app, console, err_console, fail
@@ -101,20 +108,26 @@ def _canonical(paths: Sequence[Path], mapping: Path | None, work: Path) -> list[
 
 
 @contextmanager
-def _bar(quiet: bool) -> Iterator[Progress | None]:
+def _bar(quiet: bool, *columns: ProgressColumn) -> Iterator[Progress | None]:
+    """A transient progress bar on stderr with these columns (none when quiet)."""
     if quiet:
         yield None
         return
-    with Progress(
-        TextColumn("detecting"),
-        BarColumn(),
-        TaskProgressColumn(),
-        TextColumn("{task.completed:,.0f} events"),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-    ) as bar:
+    with Progress(*columns, TimeElapsedColumn(), console=err_console, transient=True) as bar:
         yield bar
+
+
+_EVENT_COLUMNS = (
+    TextColumn("detecting"),
+    BarColumn(),
+    TaskProgressColumn(),
+    TextColumn("{task.completed:,.0f} events"),
+)
+_RULE_COLUMNS = (
+    TextColumn("ledger rules"),
+    BarColumn(),
+    TextColumn("{task.completed}/{task.total} {task.description}"),
+)
 
 
 def _run(
@@ -125,7 +138,7 @@ def _run(
     out: IO[bytes] | None = None,
     on_batch: ActiveAccounts | None = None,
 ) -> ReplayResult:
-    with _bar(quiet) as bar:
+    with _bar(quiet, *_EVENT_COLUMNS) as bar:
         task = bar.add_task("detect", total=None) if bar is not None else None
 
         def progress(done: int, total: int | None) -> None:
@@ -149,27 +162,11 @@ def _run(
             raise fail(str(exc)) from exc
 
 
-@contextmanager
-def _rule_bar(quiet: bool) -> Iterator[Progress | None]:
-    if quiet:
-        yield None
-        return
-    with Progress(
-        TextColumn("ledger rules"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total} {task.description}"),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-    ) as bar:
-        yield bar
-
-
 def _ledger_pass(paths: Sequence[Path], pack: RulePack, quiet: bool) -> list[Alert]:
     """The pack's ledger rules over the whole ledger of the files (none: no pass)."""
     if not pack.ledger:
         return []
-    with _rule_bar(quiet) as bar:
+    with _bar(quiet, *_RULE_COLUMNS) as bar:
         task = bar.add_task("", total=len(pack.ledger)) if bar is not None else None
 
         def progress(rule: LedgerRule, done: int, total: int) -> None:

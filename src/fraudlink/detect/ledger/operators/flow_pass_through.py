@@ -15,14 +15,12 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
-import numpy as np
-
 from fraudlink.detect.durations import parse_duration
 from fraudlink.detect.explain import count_of
 from fraudlink.detect.ledger.book import Ledger
 from fraudlink.detect.ledger.finding import Finding
 from fraudlink.detect.ledger.operators.flow_legs import legs, regular_pairs
-from fraudlink.detect.ledger.operators.population import strength
+from fraudlink.detect.ledger.operators.population import robust_spread, strength
 from fraudlink.detect.ledger.run import Known, operator
 from fraudlink.detect.rules.ledger_schema import PassThroughLedgerSpec
 
@@ -83,7 +81,7 @@ def pass_through(ledger: Ledger, spec: PassThroughLedgerSpec, known: Known) -> I
         return
     rates = [sum(len(s.get(n, [])) for s in passed.values()) / total_in for n in range(len(scales))]
     spreads = [
-        share_spread([len(passed.get(a, {}).get(n, [])) / k for a, k in inflows.items()])
+        robust_spread([len(passed.get(a, {}).get(n, [])) / k for a, k in inflows.items()])
         for n in range(len(scales))
     ]
     for account in sorted(passed):
@@ -136,14 +134,6 @@ def binomial_bar(inflows: int, rate: float, spread: float, z: float) -> float:
     expected = inflows * rate
     deviation = math.sqrt(inflows * rate * (1 - rate)) + inflows * spread
     return max(inflows * _MIN_SHARE_OF_INFLOWS, expected + z * deviation)
-
-
-def share_spread(shares: list[float]) -> float:
-    """The robust standard deviation (1.4826 × MAD) of the accounts' passed-on shares."""
-    if not shares:
-        return 0.0
-    values = np.asarray(shares, dtype=float)
-    return 1.4826 * float(np.median(np.abs(values - np.median(values))))
 
 
 def _hold(us: int) -> str:

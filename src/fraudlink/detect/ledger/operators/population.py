@@ -31,8 +31,21 @@ def robust_fence(values: Sequence[float], z: float, floor: float = 0.0) -> float
         return float(floor)
     logs = np.log1p(np.maximum(np.asarray(values, dtype=float), 0.0))
     median = float(np.median(logs))
-    spread = max(1.4826 * float(np.median(np.abs(logs - median))), _MIN_SPREAD)
+    spread = max(robust_spread(logs), _MIN_SPREAD)
     return max(float(floor), math.expm1(median + z * spread))
+
+
+def robust_spread(values: Sequence[float] | np.ndarray) -> float:
+    """The robust standard deviation of ``values``: 1.4826 × their median absolute
+    deviation (0 for none).
+
+    >>> robust_spread([1, 1, 1, 9])
+    0.0
+    """
+    if len(values) == 0:
+        return 0.0
+    data = np.asarray(values, dtype=float)
+    return 1.4826 * float(np.median(np.abs(data - np.median(data))))
 
 
 def median_of(values: Sequence[float]) -> float:
